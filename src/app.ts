@@ -1,0 +1,130 @@
+import { Telegram, TelegramError } from 'telegraf';
+import type { UserFromGetMe } from 'telegraf/types';
+import { assembleBot } from './bot/index.js';
+import type { BotServices } from './bot/context.js';
+import { translatorFor, languageFor } from './bot/i18n.js';
+import type { AppConfig } from './config.js';
+import { type Database, openDatabase } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
+import type { Logger } from './logger.js';
+import { PollingIntake } from './telegram/polling.js';
+import { OutboxSender, type SenderOptions } from './telegram/sender.js';
+import { UpdateProcessor } from './telegram/update-processor.js';
+import { WebhookIntake } from './telegram/webhook.js';
+import { startupTasks, type BackgroundJobs, startBackgroundJobs } from './jobs.js';
+
+/** The update kinds the bot asks Telegram for. */
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
+
+/** A running bot and how to stop it. */
+export interface RunningApp {
+  database: Database;
+  processor: UpdateProcessor;
+  sender: OutboxSender;
+  /** The webhook server's port, in webhook mode. */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+/** Opens the configured database (PGlite in DATA_DIR unless DATABASE_URL is set) and migrates it. */
+export async function openConfiguredDatabase(config: AppConfig): Promise<Database> {
+  const database = await openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
+  );
+  await migrateDatabase(database);
+  return database;
+}
+
+/** Starts everything: database, bot, intake (polling or webhook), sender and scheduled jobs. */
+export async function startApp(
+  config: AppConfig,
+  logger: Logger,
+  options: { sender?: SenderOptions } = {},
+): Promise<RunningApp> {
+  const database = await openConfiguredDatabase(config);
+  await startupTasks(database.db, config, logger);
+  const telegram = new Telegram(config.botToken, { apiRoot: config.apiRoot, webhookReply: false });
+  const me = await getMeWithRetry(telegram, logger);
+  logger.info({ botId: me.id, database: database.kind, mode: config.mode.kind }, 'bot identity confirmed');
+
+  const services: BotServices = { config, now: () => new Date(), botUsername: () => me.username };
+  const assembled = assembleBot(config.botToken, config.apiRoot, services);
+  assembled.bot.botInfo = me;
+
+  const sender = new OutboxSender(database.db, telegram, logger.child({ part: 'sender' }), options.sender);
+  const processor = new UpdateProcessor(
+    database,
+    assembled.handleUpdate,
+    async (update, _tx, out) => {
+      const message = 'message' in update ? update.message : undefined;
+      if (message?.chat.type === 'private') {
+        const t = translatorFor(languageFor(message.from?.language_code));
+        out.sendText(message.chat.id, t('common:processing_failed'));
+      }
+    },
+    logger.child({ part: 'inbox' }),
+    () => sender.wake(),
+  );
+  sender.start();
+  processor.start();
+  const jobs: BackgroundJobs = startBackgroundJobs(database, config, logger, services, () => sender.wake());
+
+  let intake: { stop(): Promise<void> };
+  let port: number | undefined;
+  if (config.mode.kind === 'webhook') {
+    const path = new URL(config.mode.url).pathname || '/';
+    const webhook = new WebhookIntake(
+      database.db,
+      logger.child({ part: 'webhook' }),
+      { port: config.mode.port, host: config.mode.host, path, secret: config.mode.secret },
+      () => processor.wake(),
+    );
+    port = await webhook.start();
+    await telegram.setWebhook(config.mode.url, {
+      secret_token: config.mode.secret,
+      allowed_updates: [...ALLOWED_UPDATES],
+    });
+    logger.info({ port }, 'webhook server listening');
+    intake = webhook;
+  } else {
+    await telegram.deleteWebhook();
+    const polling = new PollingIntake(
+      database.db,
+      telegram,
+      logger.child({ part: 'polling' }),
+      () => processor.wake(),
+      ALLOWED_UPDATES,
+    );
+    polling.start();
+    intake = polling;
+  }
+  logger.info('bot started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await intake.stop();
+      await jobs.stop();
+      await processor.stop();
+      await sender.stop();
+      await database.close();
+    })();
+    return stopping;
+  };
+  return { database, processor, sender, port, stop };
+}
+
+async function getMeWithRetry(telegram: Telegram, logger: Logger): Promise<UserFromGetMe> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await telegram.getMe();
+    } catch (error) {
+      if (error instanceof TelegramError && error.code === 401) {
+        throw new Error('Telegram rejected BOT_TOKEN (401 Unauthorized): check the token from @BotFather');
+      }
+      const delayMs = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+      logger.warn({ attempt, delayMs }, 'Telegram not reachable for getMe; retrying');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}

@@ -1,0 +1,5 @@
+import type { Feature } from '../feature.js';
+import { helpFeature } from './help.js';
+
+/** Every feature, in the order their handlers see an update. Adding a capability is one line here. */
+export const features: readonly Feature[] = [helpFeature];

@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { isValidCron } from './domain/periods.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const cronExpression = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine(isValidCron, { message: 'a cron expression such as "30 8 * * *" (5 or 6 fields)' });
+
+const telegramIds = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const ids: number[] = [];
+    for (const part of value
+      .split(',')
+      .map((piece) => piece.trim())
+      .filter(Boolean)) {
+      if (!/^\d{1,16}$/.test(part)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `comma-separated numeric Telegram user ids; "${part}" is not one`,
+        });
+        return z.NEVER;
+      }
+      ids.push(Number(part));
+    }
+    return ids;
+  });
+
+const baseSchema = z.object({
+  BOT_TOKEN: z
+    .string({ error: 'required: the bot token from @BotFather (send /newbot to @BotFather in Telegram)' })
+    .trim()
+    .regex(/^\d+:[\w-]+$/, { message: 'a bot token like 123456:ABC-DEF… from @BotFather' }),
+  TELEGRAM_API_ROOT: z
+    .url({ message: 'an http(s) URL of a Bot API server' })
+    .default('https://api.telegram.org'),
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'a postgres://user@host:port/database URL' })
+      .optional(),
+  ),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  ADMIN_IDS: telegramIds,
+  TIMEZONE: z
+    .string()
+    .trim()
+    .default('Asia/Shanghai')
+    .refine(isKnownTimeZone, { message: 'an IANA time zone such as Asia/Shanghai' }),
+  DIGEST_DAILY: cronExpression('30 8 * * *'),
+  DIGEST_WEEKLY: cronExpression('0 9 * * 1'),
+  DIGEST_MONTHLY: cronExpression('0 9 1 * *'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ADMIN_ONLY_UNITS: z
+    .string()
+    .default('ZZB')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((code) => code.trim().toUpperCase())
+        .filter(Boolean),
+    ),
+});
+
+const pollingSchema = baseSchema.extend({ BOT_MODE: z.literal('polling').default('polling') });
+
+const webhookSchema = baseSchema.extend({
+  BOT_MODE: z.literal('webhook'),
+  WEBHOOK_URL: z.url({ message: 'required in webhook mode: the public https URL Telegram posts updates to' }),
+  WEBHOOK_SECRET: z
+    .string({ error: 'required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -' })
+    .regex(/^[\w-]{1,256}$/, { message: '1-256 characters of A-Z a-z 0-9 _ -' }),
+  PORT: z.coerce
+    .number({ message: 'a TCP port number' })
+    .int({ message: 'a TCP port number' })
+    .min(0)
+    .max(65535)
+    .default(8080),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+});
+
+const envSchema = z.discriminatedUnion('BOT_MODE', [pollingSchema, webhookSchema], {
+  error: 'polling or webhook',
+});
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The validated environment, polling or webhook variant. */
+export type Env = z.infer<typeof envSchema>;
+
+/** Everything the application reads from its environment, typed and checked. */
+export interface AppConfig {
+  botToken: string;
+  apiRoot: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminIds: readonly number[];
+  timeZone: string;
+  digestSchedules: { daily: string; weekly: string; monthly: string };
+  logLevel: (typeof LOG_LEVELS)[number];
+  adminOnlyUnits: readonly string[];
+  mode: { kind: 'polling' } | { kind: 'webhook'; url: string; secret: string; port: number; host: string };
+}
+
+/** Thrown when the environment is invalid; `problems` has one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+  }
+}
+
+/** Validates an environment (process.env by default) into an AppConfig, or throws ConfigError listing every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const input = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  if (input.BOT_MODE === undefined) input.BOT_MODE = 'polling';
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const byVariable = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? 'BOT_MODE');
+      if (!byVariable.has(variable)) byVariable.set(variable, issue.message);
+    }
+    throw new ConfigError(
+      [...byVariable].map(
+        ([variable, message]) => `${variable}: ${describeValue(variable, source)}${message}`,
+      ),
+    );
+  }
+  const env = parsed.data;
+  return {
+    botToken: env.BOT_TOKEN,
+    apiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    adminIds: env.ADMIN_IDS,
+    timeZone: env.TIMEZONE,
+    digestSchedules: { daily: env.DIGEST_DAILY, weekly: env.DIGEST_WEEKLY, monthly: env.DIGEST_MONTHLY },
+    logLevel: env.LOG_LEVEL,
+    adminOnlyUnits: env.ADMIN_ONLY_UNITS,
+    mode:
+      env.BOT_MODE === 'webhook'
+        ? {
+            kind: 'webhook',
+            url: env.WEBHOOK_URL,
+            secret: env.WEBHOOK_SECRET,
+            port: env.PORT,
+            host: env.HOST,
+          }
+        : { kind: 'polling' },
+  };
+}
+
+// Secrets are never echoed back; other values are, so the operator sees what was read.
+function describeValue(variable: string, source: Record<string, string | undefined>): string {
+  const value = source[variable];
+  if (value === undefined || value.trim() === '') return '';
+  if (/TOKEN|SECRET|KEY|DATABASE_URL/.test(variable)) return 'invalid value; expected ';
+  return `"${value}" is invalid; expected `;
+}

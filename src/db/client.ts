@@ -1,0 +1,62 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema.js';
+
+type Schema = typeof schema;
+
+/** The drizzle database, the same type on PGlite and on postgres.js. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction; features receive one per update and write everything through it. */
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Either a database or a transaction: anything queries can run on. */
+export type Queryable = Db | Tx;
+
+/** An open database and how to close it. */
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** The Postgres URL, when on Postgres (migrations take a connection of their own). */
+  url?: string;
+  /** How many updates may be handled at once: PGlite has a single connection. */
+  concurrency: number;
+  close(): Promise<void>;
+}
+
+/** Where to connect: a Postgres URL, an embedded PGlite folder, or PGlite in memory (tests). */
+export type DatabaseTarget = { url: string; poolSize?: number } | { dataDir: string } | { memory: true };
+
+/** Opens Postgres through postgres.js when a URL is given, otherwise the embedded PGlite database. */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if ('url' in target) {
+    const client = postgres(target.url, {
+      max: target.poolSize ?? 10,
+      onnotice: () => {},
+      connection: { application_name: 'liaison-bot' },
+    });
+    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    return { db, kind: 'postgres', url: target.url, concurrency: 4, close: () => client.end({ timeout: 5 }) };
+  }
+  let client: PGlite;
+  if ('dataDir' in target) {
+    const folder = resolve(target.dataDir, 'pgdata');
+    await mkdir(folder, { recursive: true });
+    client = await PGlite.create(folder);
+  } else {
+    client = await PGlite.create();
+  }
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return { db, kind: 'pglite', concurrency: 1, close: () => client.close() };
+}
+
+/** Runs raw SQL and returns its rows, hiding the drivers' different result shapes. */
+export async function queryRows<T extends Record<string, unknown>>(db: Queryable, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

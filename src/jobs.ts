@@ -1,0 +1,37 @@
+import type { BotServices } from './bot/context.js';
+import type { AppConfig } from './config.js';
+import type { Database, Db } from './db/client.js';
+import type { Logger } from './logger.js';
+import { pruneHandledUpdates } from './telegram/inbox.js';
+
+/** Background work started with the bot: schedules and housekeeping. */
+export interface BackgroundJobs {
+  stop(): Promise<void>;
+}
+
+/** Work done once at start, before updates are taken (e.g. loading the unit directory). */
+export async function startupTasks(_db: Db, _config: AppConfig, _logger: Logger): Promise<void> {}
+
+/** Starts the scheduled jobs; `wakeSender` is called when a job has queued messages. */
+export function startBackgroundJobs(
+  database: Database,
+  _config: AppConfig,
+  logger: Logger,
+  _services: BotServices,
+  _wakeSender: () => void,
+): BackgroundJobs {
+  const housekeeping = setInterval(
+    () => {
+      pruneHandledUpdates(database.db).catch((error: unknown) =>
+        logger.warn({ err: error }, 'inbox pruning failed'),
+      );
+    },
+    60 * 60 * 1000,
+  );
+  housekeeping.unref();
+  return {
+    async stop() {
+      clearInterval(housekeeping);
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { pino, type Logger } from 'pino';
+
+/** The application logger: JSON lines on stdout. Callers log ids and kinds, never message text or names. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { app: 'liaison-bot' },
+    // Belt and braces: fields that could carry what a person wrote are removed wherever they appear.
+    redact: { paths: ['text', 'caption', '*.text', '*.caption', 'payload', '*.payload'], remove: true },
+  });
+}
+
+export type { Logger };

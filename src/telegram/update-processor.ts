@@ -1,0 +1,200 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Update } from 'telegraf/types';
+import { type Database, queryRows, type Tx } from '../db/client.js';
+import { inboxUpdates } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+import { OutboxBuffer, writeOutbox } from './outbox.js';
+
+/** Tries before an update is parked as failed (visible to admins through the CLI). */
+export const MAX_HANDLING_ATTEMPTS = 5;
+
+/** Handles one update inside the given transaction, queueing what it sends in `out`. */
+export type UpdateHandler = (update: Update, tx: Tx, out: OutboxBuffer, log: Logger) => Promise<void>;
+
+/** Called when handling of an update finally failed, to tell the person who sent it. */
+export type FailureNotifier = (update: Update, tx: Tx, out: OutboxBuffer) => Promise<void>;
+
+/** Counters a metrics endpoint or a test can read. */
+export interface ProcessorStats {
+  handled: number;
+  failures: number;
+  parked: number;
+}
+
+interface ClaimedUpdate extends Record<string, unknown> {
+  update_id: number | string;
+  payload: Update | string;
+  attempts: number;
+}
+
+/**
+ * Works the inbox: takes the oldest due update whose sender has no earlier update waiting,
+ * handles it in one transaction together with its outgoing messages and its "done" mark,
+ * and on failure schedules a retry with backoff. A crash before commit leaves the update pending.
+ */
+export class UpdateProcessor {
+  readonly stats: ProcessorStats = { handled: 0, failures: 0, parked: 0 };
+  private running = false;
+  private workers: Promise<void>[] = [];
+  private wakeUps = new Set<() => void>();
+  private pendingWake = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly handle: UpdateHandler,
+    private readonly notifyFailure: FailureNotifier,
+    private readonly logger: Logger,
+    private readonly onCommitted: () => void,
+  ) {}
+
+  /** Starts `database.concurrency` workers. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (let index = 0; index < this.database.concurrency; index += 1) {
+      this.workers.push(
+        this.work().catch((error: unknown) => this.logger.fatal({ err: error }, 'update worker stopped')),
+      );
+    }
+  }
+
+  /** Signals that new updates were stored. */
+  wake(): void {
+    this.pendingWake = true;
+    for (const wakeUp of this.wakeUps) wakeUp();
+  }
+
+  /** Stops taking updates and waits for the ones in hand. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await Promise.all(this.workers);
+    this.workers = [];
+  }
+
+  /** Handles due updates until none is left; returns how many were handled (used by tests and the CLI). */
+  async drain(): Promise<number> {
+    let count = 0;
+    while (await this.processNext()) count += 1;
+    return count;
+  }
+
+  private async work(): Promise<void> {
+    while (this.running) {
+      let processed = false;
+      try {
+        processed = await this.processNext();
+      } catch (error) {
+        // The database is away or refused: wait and try again; the update stays stored.
+        this.logger.error({ err: error }, 'inbox processing failed; retrying');
+        await this.idle(1000);
+        continue;
+      }
+      if (!processed) await this.idle(1000);
+    }
+  }
+
+  /** Returns true if an update was taken (handled or scheduled for retry). */
+  async processNext(): Promise<boolean> {
+    let claimed: ClaimedUpdate | undefined;
+    let failure: unknown;
+    const out = new OutboxBuffer();
+    await this.database.db.transaction(async (tx) => {
+      const rows = await queryRows<ClaimedUpdate>(
+        tx,
+        sql`select update_id, payload, attempts from ${inboxUpdates} u
+            where u.status = 'pending' and u.next_attempt_at <= now()
+              and not exists (
+                select 1 from ${inboxUpdates} earlier
+                where earlier.order_key = u.order_key and earlier.update_id < u.update_id
+                  and earlier.status = 'pending')
+            order by u.update_id
+            limit 1
+            for update skip locked`,
+      );
+      claimed = rows[0];
+      if (!claimed) return;
+      const update = (
+        typeof claimed.payload === 'string' ? JSON.parse(claimed.payload) : claimed.payload
+      ) as Update;
+      const log = this.logger.child({ updateId: update.update_id });
+      try {
+        // A savepoint lets a failed handler be undone while the claim on the row is kept.
+        await tx.transaction(async (handlerTx) => {
+          await this.handle(update, handlerTx, out, log);
+          await writeOutbox(handlerTx, out.messages);
+        });
+      } catch (error) {
+        failure = error;
+        out.messages.length = 0;
+        await this.recordFailure(tx, update, Number(claimed.attempts) + 1, error, log, out);
+        return;
+      }
+      await tx
+        .update(inboxUpdates)
+        .set({ status: 'done', payload: null, handledAt: new Date(), lastError: null })
+        .where(eq(inboxUpdates.updateId, update.update_id));
+    });
+    if (!claimed) return false;
+    if (failure === undefined) this.stats.handled += 1;
+    if (out.size > 0) this.onCommitted();
+    return true;
+  }
+
+  private async recordFailure(
+    tx: Tx,
+    update: Update,
+    attempts: number,
+    error: unknown,
+    log: Logger,
+    out: OutboxBuffer,
+  ) {
+    this.stats.failures += 1;
+    const parked = attempts >= MAX_HANDLING_ATTEMPTS;
+    const delayMs = Math.min(60_000, 1000 * 2 ** (attempts - 1));
+    const errorName =
+      error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : 'unknown error';
+    log[parked ? 'error' : 'warn'](
+      { attempts, delayMs, error: errorName },
+      parked ? 'update parked as failed after repeated errors' : 'update handling failed; will retry',
+    );
+    if (parked) {
+      this.stats.parked += 1;
+      try {
+        await tx.transaction(async (notifyTx) => {
+          await this.notifyFailure(update, notifyTx, out);
+          await writeOutbox(notifyTx, out.messages);
+        });
+      } catch (notifyError) {
+        out.messages.length = 0;
+        log.error({ err: notifyError }, 'could not tell the sender about the failure');
+      }
+    }
+    await tx
+      .update(inboxUpdates)
+      .set({
+        status: parked ? 'failed' : 'pending',
+        attempts,
+        nextAttemptAt: new Date(Date.now() + delayMs),
+        lastError: errorName,
+      })
+      .where(eq(inboxUpdates.updateId, update.update_id));
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.pendingWake) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUps.delete(done);
+        this.pendingWake = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUps.add(done);
+    });
+  }
+}

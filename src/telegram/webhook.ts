@@ -1,0 +1,142 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { Update } from 'telegraf/types';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { storeUpdates } from './inbox.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Extra routes the webhook server answers, e.g. /metrics. */
+export type ExtraRoutes = Record<string, (response: ServerResponse) => void | Promise<void>>;
+
+/** Options for the webhook HTTP server. */
+export interface WebhookOptions {
+  port: number;
+  host: string;
+  /** The path Telegram posts to (from WEBHOOK_URL). */
+  path: string;
+  secret: string;
+  extraRoutes?: ExtraRoutes;
+}
+
+/**
+ * An HTTP server that answers Telegram 200 only after an update is committed to the inbox,
+ * 401 when the secret header is missing or wrong, and 500 when the database is away
+ * (so Telegram redelivers later).
+ */
+export class WebhookIntake {
+  private server: Server | undefined;
+  private readonly secret: Buffer;
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    private readonly options: WebhookOptions,
+    private readonly onStored: () => void,
+  ) {
+    this.secret = Buffer.from(options.secret);
+  }
+
+  /** Listens; resolves with the bound port. */
+  async start(): Promise<number> {
+    const server = createServer((request, response) => {
+      this.route(request, response).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'webhook request failed');
+        if (!response.headersSent) response.writeHead(500).end();
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : this.options.port;
+  }
+
+  /** Stops accepting requests and waits for those in progress. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method === 'GET' && path === '/healthz') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    const extra = path ? this.options.extraRoutes?.[path] : undefined;
+    if (request.method === 'GET' && extra) {
+      await extra(response);
+      return;
+    }
+    if (path !== this.options.path) {
+      response.writeHead(404).end();
+      return;
+    }
+    if (request.method !== 'POST') {
+      response.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
+    if (!this.secretMatches(request.headers['x-telegram-bot-api-secret-token'])) {
+      request.resume();
+      response.writeHead(401).end();
+      return;
+    }
+    const body = await readBody(request);
+    if (body === null) {
+      response.writeHead(413).end();
+      return;
+    }
+    let update: Update;
+    try {
+      update = JSON.parse(body) as Update;
+    } catch {
+      response.writeHead(400).end();
+      return;
+    }
+    if (typeof update !== 'object' || update === null || !Number.isSafeInteger(update.update_id)) {
+      response.writeHead(400).end();
+      return;
+    }
+    try {
+      await storeUpdates(this.db, [update]);
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not store a webhook update; Telegram will redeliver it');
+      response.writeHead(503).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    this.onStored();
+  }
+
+  private secretMatches(header: string | string[] | undefined): boolean {
+    if (typeof header !== 'string') return false;
+    const given = Buffer.from(header);
+    return given.length === this.secret.length && timingSafeEqual(given, this.secret);
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        request.destroy();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
