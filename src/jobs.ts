@@ -3,6 +3,7 @@ import type { AppConfig } from './config.js';
 import type { Database, Db } from './db/client.js';
 import type { Logger } from './logger.js';
 import { pruneHandledUpdates } from './telegram/inbox.js';
+import { seedUnitsIfEmpty } from './units/directory.js';
 
 /** Background work started with the bot: schedules and housekeeping. */
 export interface BackgroundJobs {
@@ -10,7 +11,10 @@ export interface BackgroundJobs {
 }
 
 /** Work done once at start, before updates are taken (e.g. loading the unit directory). */
-export async function startupTasks(_db: Db, _config: AppConfig, _logger: Logger): Promise<void> {}
+export async function startupTasks(db: Db, _config: AppConfig, logger: Logger): Promise<void> {
+  const seeded = await seedUnitsIfEmpty(db);
+  if (seeded > 0) logger.info({ units: seeded }, 'loaded the default unit directory');
+}
 
 /** Starts the scheduled jobs; `wakeSender` is called when a job has queued messages. */
 export function startBackgroundJobs(
