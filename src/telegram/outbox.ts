@@ -1,3 +1,4 @@
+import { and, eq } from 'drizzle-orm';
 import { outbox } from '../db/schema.js';
 import type { Queryable } from '../db/client.js';
 
@@ -118,4 +119,21 @@ export async function writeOutbox(db: Queryable, messages: readonly OutgoingMess
       ...(message.notBefore ? { notBefore: message.notBefore } : {}),
     })),
   );
+}
+
+/**
+ * The `ref` of the bot's message that a person replied to (e.g. `receipt:12`), so replying to a
+ * receipt or a question can be tied to its item; null when the message was not one of ours.
+ */
+export async function refOfSentMessage(
+  db: Queryable,
+  chatId: number,
+  messageId: number,
+): Promise<string | null> {
+  const [row] = await db
+    .select({ ref: outbox.ref })
+    .from(outbox)
+    .where(and(eq(outbox.chatId, chatId), eq(outbox.resultMessageId, messageId)))
+    .limit(1);
+  return row?.ref ?? null;
 }

@@ -1,5 +1,6 @@
 import type { Feature } from '../feature.js';
+import { cancelFeature } from './cancel.js';
 import { helpFeature } from './help.js';
 
 /** Every feature, in the order their handlers see an update. Adding a capability is one line here. */
-export const features: readonly Feature[] = [helpFeature];
+export const features: readonly Feature[] = [helpFeature, cancelFeature];
