@@ -190,6 +190,13 @@ export const items = pgTable(
     index('items_reporter_idx').on(table.reporterId, table.createdAt),
     index('items_assignee_idx').on(table.assigneeId, table.status),
     index('items_content_hash_idx').on(table.contentHash, table.createdAt),
+    // Digests average triage and conclusion times over a week; without these they would scan every item.
+    index('items_triaged_idx').on(table.triagedAt).where(sql`${table.triagedAt} is not null`),
+    index('items_concluded_idx').on(table.concludedAt).where(sql`${table.concludedAt} is not null`),
+    // The monthly circulation lists each agency's forwarded items.
+    index('items_forwarded_idx')
+      .on(table.forwardedAgency, table.createdAt)
+      .where(sql`${table.forwardedAgency} is not null`),
   ],
 );
 

@@ -1,0 +1,3 @@
+CREATE INDEX "items_triaged_idx" ON "items" USING btree ("triaged_at") WHERE "items"."triaged_at" is not null;--> statement-breakpoint
+CREATE INDEX "items_concluded_idx" ON "items" USING btree ("concluded_at") WHERE "items"."concluded_at" is not null;--> statement-breakpoint
+CREATE INDEX "items_forwarded_idx" ON "items" USING btree ("forwarded_agency","created_at") WHERE "items"."forwarded_agency" is not null;
