@@ -1,5 +1,5 @@
 import { Telegram, TelegramError } from 'telegraf';
-import type { UserFromGetMe } from 'telegraf/types';
+import type { Update, UserFromGetMe } from 'telegraf/types';
 import { assembleBot } from './bot/index.js';
 import type { BotServices } from './bot/context.js';
 import { translatorFor, languageFor } from './bot/i18n.js';
@@ -7,6 +7,7 @@ import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import type { Logger } from './logger.js';
+import { crashAfterStoreIfAsked, withInjectedFaults } from './telegram/fault-injection.js';
 import { PollingIntake } from './telegram/polling.js';
 import { OutboxSender, type SenderOptions } from './telegram/sender.js';
 import { UpdateProcessor } from './telegram/update-processor.js';
@@ -54,7 +55,7 @@ export async function startApp(
   const sender = new OutboxSender(database.db, telegram, logger.child({ part: 'sender' }), options.sender);
   const processor = new UpdateProcessor(
     database,
-    assembled.handleUpdate,
+    withInjectedFaults(assembled.handleUpdate, config.faults),
     async (update, _tx, out) => {
       const message = 'message' in update ? update.message : undefined;
       if (message?.chat.type === 'private') {
@@ -69,6 +70,10 @@ export async function startApp(
   processor.start();
   const jobs: BackgroundJobs = startBackgroundJobs(database, config, logger, services, () => sender.wake());
 
+  const onStored = (updates: readonly Update[]) => {
+    crashAfterStoreIfAsked(updates, config.faults);
+    processor.wake();
+  };
   let intake: { stop(): Promise<void> };
   let port: number | undefined;
   if (config.mode.kind === 'webhook') {
@@ -77,7 +82,7 @@ export async function startApp(
       database.db,
       logger.child({ part: 'webhook' }),
       { port: config.mode.port, host: config.mode.host, path, secret: config.mode.secret },
-      () => processor.wake(),
+      onStored,
     );
     port = await webhook.start();
     await telegram.setWebhook(config.mode.url, {
@@ -92,7 +97,7 @@ export async function startApp(
       database.db,
       telegram,
       logger.child({ part: 'polling' }),
-      () => processor.wake(),
+      onStored,
       ALLOWED_UPDATES,
     );
     polling.start();

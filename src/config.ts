@@ -3,6 +3,14 @@ import { isValidCron } from './domain/periods.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/**
+ * Faults the end-to-end tests inject into the real process (never set in production):
+ * `handler-throws-once` fails the first handling of a message containing "#fault";
+ * `crash-after-store` kills the process right after storing a batch containing "#crash".
+ */
+export const FAULTS = ['handler-throws-once', 'crash-after-store'] as const;
+export type Fault = (typeof FAULTS)[number];
+
 const optionalText = z
   .string()
   .trim()
@@ -62,6 +70,16 @@ const baseSchema = z.object({
   DIGEST_WEEKLY: cronExpression('0 9 * * 1'),
   DIGEST_MONTHLY: cronExpression('0 9 1 * *'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  FAULT_INJECTION: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(FAULTS, { message: `comma-separated, of: ${FAULTS.join(', ')}` }))),
   ADMIN_ONLY_UNITS: z
     .string()
     .default('ZZB')
@@ -117,6 +135,8 @@ export interface AppConfig {
   digestSchedules: { daily: string; weekly: string; monthly: string };
   logLevel: (typeof LOG_LEVELS)[number];
   adminOnlyUnits: readonly string[];
+  /** Test-only fault injection (FAULT_INJECTION); empty in production. */
+  faults: readonly Fault[];
   mode: { kind: 'polling' } | { kind: 'webhook'; url: string; secret: string; port: number; host: string };
 }
 
@@ -157,6 +177,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     digestSchedules: { daily: env.DIGEST_DAILY, weekly: env.DIGEST_WEEKLY, monthly: env.DIGEST_MONTHLY },
     logLevel: env.LOG_LEVEL,
     adminOnlyUnits: env.ADMIN_ONLY_UNITS,
+    faults: env.FAULT_INJECTION,
     mode:
       env.BOT_MODE === 'webhook'
         ? {

@@ -20,7 +20,7 @@ export class PollingIntake {
     private readonly db: Db,
     private readonly telegram: Telegram,
     private readonly logger: Logger,
-    private readonly onStored: () => void,
+    private readonly onStored: (updates: readonly Update[]) => void,
     private readonly allowedUpdates: readonly string[],
   ) {}
 
@@ -80,7 +80,7 @@ export class PollingIntake {
         break;
       }
       this.offset = Math.max(this.offset, ...updates.map((update) => update.update_id + 1));
-      this.onStored();
+      this.onStored(updates);
     }
   }
 }

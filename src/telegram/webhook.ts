@@ -33,7 +33,7 @@ export class WebhookIntake {
     private readonly db: Db,
     private readonly logger: Logger,
     private readonly options: WebhookOptions,
-    private readonly onStored: () => void,
+    private readonly onStored: (updates: readonly Update[]) => void,
   ) {
     this.secret = Buffer.from(options.secret);
   }
@@ -113,7 +113,7 @@ export class WebhookIntake {
       return;
     }
     response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    this.onStored();
+    this.onStored([update]);
   }
 
   private secretMatches(header: string | string[] | undefined): boolean {

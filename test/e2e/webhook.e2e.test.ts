@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BotProcess, type BotDatabase, createBotDatabase } from '../support/bot-process.js';
+import { testDatabaseKind } from '../support/database.js';
+import { FakeBotApi } from '../support/fake-bot-api.js';
+import { textMessage, user } from '../support/updates.js';
+
+const SECRET = 'e2e_webhook_secret-1';
+
+async function waitForPort(bot: BotProcess): Promise<number> {
+  for (let waited = 0; waited < 20_000; waited += 100) {
+    const match = /"port":(\d+),"msg":"webhook server listening"/.exec(bot.text());
+    if (match) return Number(match[1]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`webhook server did not start:\n${bot.text()}`);
+}
+
+describe(`webhook mode on ${testDatabaseKind}`, () => {
+  let api: FakeBotApi;
+  let database: BotDatabase;
+  let bot: BotProcess;
+  let base: string;
+
+  const post = (body: unknown, secret?: string) =>
+    fetch(`${base}/telegram/hook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+
+  beforeEach(async () => {
+    api = await FakeBotApi.start();
+    database = await createBotDatabase();
+    bot = BotProcess.start(
+      {
+        BOT_TOKEN: api.token,
+        TELEGRAM_API_ROOT: api.url,
+        BOT_MODE: 'webhook',
+        WEBHOOK_URL: 'https://bot.example.test/telegram/hook',
+        WEBHOOK_SECRET: SECRET,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ...database.env,
+      },
+      database.cwd,
+    );
+    base = `http://127.0.0.1:${await waitForPort(bot)}`;
+  });
+  afterEach(async () => {
+    await bot.kill();
+    await api.stop();
+    await database.dispose();
+  });
+
+  it('registers the webhook with its secret and answers /healthz', async () => {
+    const setWebhook = await api.waitFor((call) => call.method === 'setWebhook');
+    expect(setWebhook.params.url).toBe('https://bot.example.test/telegram/hook');
+    expect(setWebhook.params.secret_token).toBe(SECRET);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses a missing or wrong secret with 401 and handles nothing', async () => {
+    expect((await post({ update_id: 1, ...textMessage(user(601), '/help') })).status).toBe(401);
+    expect((await post({ update_id: 2, ...textMessage(user(601), '/help') }, 'wrong')).status).toBe(401);
+    expect((await post({ update_id: 3, ...textMessage(user(602), '/help') }, SECRET)).status).toBe(200);
+    await api.waitFor((call) => call.method === 'sendMessage' && call.params.chat_id === 602);
+    expect(api.sent(601)).toHaveLength(0);
+  });
+
+  it('answers 200 only after storing, and handles a redelivered update once', async () => {
+    const update = { update_id: 42, ...textMessage(user(603), '/help') };
+    expect((await post(update, SECRET)).status).toBe(200);
+    expect((await post(update, SECRET)).status).toBe(200);
+    await api.waitFor((call) => call.method === 'sendMessage' && call.params.chat_id === 603);
+    expect((await post({ update_id: 43, ...textMessage(user(604), '/help') }, SECRET)).status).toBe(200);
+    await api.waitFor((call) => call.method === 'sendMessage' && call.params.chat_id === 604);
+    expect(api.sent(603)).toHaveLength(1);
+  });
+
+  it('rejects a body that is not an update', async () => {
+    expect((await post({ hello: 'world' }, SECRET)).status).toBe(400);
+  });
+});
