@@ -1,0 +1,495 @@
+/**
+ * The text of the scheduled digests, built from plain aggregated data: no SQL, no telegraf.
+ * A digest names items only by number, code, unit, status and dates — never a tip's text,
+ * never who reported. Every line is self-contained HTML, so a split at any line break is valid.
+ */
+import type { TFunction } from 'i18next';
+import { DateTime } from 'luxon';
+import { deepLink } from '../bot/deep-links.js';
+import { escapeHtml } from '../bot/i18n.js';
+import type { Window } from '../domain/periods.js';
+import type { PointsFlag } from '../domain/points-card.js';
+
+/** A unit's code and names, for display. */
+export interface UnitName {
+  code: string;
+  nameZh: string | null;
+  nameEn: string | null;
+}
+
+/** An item as a digest may show it: number, code parts, status and the date it is due. */
+export interface DigestItem {
+  id: number;
+  domain: string;
+  unitCode: string;
+  status: string;
+  dueAt: Date | null;
+}
+
+/** A list of items and how many there are in all (the list may be cut short). */
+export interface ItemList {
+  total: number;
+  items: DigestItem[];
+}
+
+/** Where items came from: monitors, one agency's liaisons, the hotline or the mailbox. */
+export interface SourceCount {
+  sourceKind: string;
+  agency: string | null;
+  count: number;
+}
+
+/** Items counted by domain letter. */
+export type DomainCounts = Record<string, number>;
+
+/** One officer's open items. */
+export interface OfficerLoad {
+  officerId: number;
+  name: string | null;
+  open: number;
+  overdue: number;
+}
+
+/** Everything the daily digest shows. */
+export interface DailyDigestData {
+  timeZone: string;
+  botUsername: string;
+  /** New items are counted from `since.start` (the previous daily digest) to `since.end` (this one). */
+  since: Window;
+  newByDomain: DomainCounts;
+  newBySource: SourceCount[];
+  mustUntriaged: ItemList;
+  overdue: ItemList;
+  dueSoon: ItemList;
+  officerLoad: OfficerLoad[];
+  unassignedOpen: number;
+}
+
+/** A unit reported on at least REPEAT_SUBJECT_THRESHOLD times in 90 days. */
+export interface RepeatSubject {
+  unit: UnitName;
+  count: number;
+}
+
+/** A head whose integrity-card total crossed a threshold in the window (head shown by unit only). */
+export interface PointsCrossing {
+  unit: UnitName;
+  yearTotal: number;
+  twoYearTotal: number;
+  threeYearTotal: number;
+  flags: PointsFlag[];
+}
+
+/** An open must-talk reminder (八必谈). */
+export interface MustTalkReminder {
+  unit: UnitName;
+  itemId: number | null;
+  createdAt: Date;
+}
+
+/** Reporters of one community or agency who have posted nothing for 30 days. */
+export interface SilentGroup {
+  role: 'monitor' | 'liaison';
+  /** The community (monitors) or agency code (liaisons). */
+  place: string | null;
+  count: number;
+}
+
+/** A mean duration in days over `count` items; null when there were none. */
+export interface MeanDuration {
+  days: number | null;
+  count: number;
+}
+
+/** Everything the weekly digest shows (the chart is rendered separately). */
+export interface WeeklyDigestData {
+  timeZone: string;
+  botUsername: string;
+  week: Window;
+  thisWeek: DomainCounts;
+  weekBefore: DomainCounts;
+  repeatSubjects: RepeatSubject[];
+  pointsCrossed: PointsCrossing[];
+  mustTalk: { total: number; reminders: MustTalkReminder[] };
+  silent: SilentGroup[];
+  meanTriage: MeanDuration;
+  meanConclude: MeanDuration;
+}
+
+/** Counts of one source (an agency, monitors, hotline, mailbox) by domain. */
+export interface SourceDomainCounts {
+  sourceKind: string;
+  agency: string | null;
+  byDomain: DomainCounts;
+}
+
+/** Items forwarded to one agency, counted by status. */
+export interface ForwardedCount {
+  agency: string;
+  byStatus: Record<string, number>;
+}
+
+/** Everything the monthly joint-meeting circulation (联席会议信息通报) shows to the section. */
+export interface MonthlyDigestData {
+  timeZone: string;
+  month: Window;
+  bySource: SourceDomainCounts[];
+  forwarded: ForwardedCount[];
+}
+
+/** What one agency's liaisons receive privately: only the items forwarded to that agency. */
+export interface AgencyCirculationData {
+  timeZone: string;
+  month: Window;
+  agency: string;
+  forwarded: ItemList;
+}
+
+/** A URL button (opens a private chat with the bot on an item). */
+export interface UrlButton {
+  text: string;
+  url: string;
+}
+
+/** A digest message: HTML text and the rows of buttons under it. */
+export interface DigestMessage {
+  text: string;
+  buttons: UrlButton[][];
+}
+
+/** The order domains are shown in: the three powers first. */
+const DOMAIN_ORDER = ['D', 'F', 'P', 'S', 'I', 'O'];
+const AGENCY_ORDER = ['ORG', 'CDI', 'COURT', 'PROC', 'PSB', 'SUP', 'FIN', 'AUD', 'PET'];
+const SOURCE_ORDER = ['monitor', 'liaison', 'hotline', 'mailbox'];
+/** Items listed per section before "and N more". */
+export const MAX_LISTED = 15;
+/** URL buttons under a digest: the most urgent items first. */
+export const MAX_BUTTONS = 10;
+const BUTTONS_PER_ROW = 5;
+
+function isEnglish(t: TFunction): boolean {
+  // A fixed translator carries its language; the digest needs it for unit names.
+  return String((t as unknown as { lng?: string }).lng ?? '').startsWith('en');
+}
+
+function unitLabel(t: TFunction, unit: UnitName): string {
+  const name = isEnglish(t) ? unit.nameEn : unit.nameZh;
+  return name ? t('digests:unit_named', { code: unit.code, name }) : escapeHtml(unit.code);
+}
+
+function day(date: Date, timeZone: string, format = 'yyyy-MM-dd'): string {
+  return DateTime.fromJSDate(date, { zone: timeZone }).toFormat(format);
+}
+
+function sortedDomains(counts: DomainCounts): string[] {
+  const known = DOMAIN_ORDER.filter((d) => (counts[d] ?? 0) > 0);
+  const other = Object.keys(counts)
+    .filter((d) => !DOMAIN_ORDER.includes(d) && (counts[d] ?? 0) > 0)
+    .sort();
+  return [...known, ...other];
+}
+
+function domainLabel(t: TFunction, domain: string): string {
+  return DOMAIN_ORDER.includes(domain) ? t(`digests:domain_${domain}`) : escapeHtml(domain);
+}
+
+function sourceLabel(t: TFunction, sourceKind: string, agency: string | null): string {
+  if (sourceKind === 'liaison') return agency ? agencyLabel(t, agency) : t('digests:source_liaison');
+  return SOURCE_ORDER.includes(sourceKind) ? t(`digests:source_${sourceKind}`) : escapeHtml(sourceKind);
+}
+
+function agencyLabel(t: TFunction, agency: string): string {
+  return AGENCY_ORDER.includes(agency) ? t(`digests:agency_${agency}`) : escapeHtml(agency);
+}
+
+function statusLabel(t: TFunction, status: string): string {
+  return t(`digests:status_${status}`, { defaultValue: escapeHtml(status) });
+}
+
+function sourceRank(sourceKind: string, agency: string | null): number {
+  const kind = SOURCE_ORDER.indexOf(sourceKind);
+  const agencyRank = agency ? AGENCY_ORDER.indexOf(agency) : -1;
+  return (kind < 0 ? 99 : kind) * 100 + (agencyRank < 0 ? 50 : agencyRank);
+}
+
+function total(counts: DomainCounts): number {
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
+function domainBreakdown(t: TFunction, counts: DomainCounts): string {
+  return sortedDomains(counts)
+    .map((d) => t('digests:count_of', { label: domainLabel(t, d), count: counts[d] ?? 0 }))
+    .join(t('digests:separator'));
+}
+
+function itemLine(t: TFunction, item: DigestItem, timeZone: string): string {
+  const code = `${item.domain}-${item.unitCode}`;
+  const status = statusLabel(t, item.status);
+  return item.dueAt
+    ? t('digests:item_line_due', { id: item.id, code, status, due: day(item.dueAt, timeZone, 'MM-dd') })
+    : t('digests:item_line', { id: item.id, code, status });
+}
+
+function itemSection(t: TFunction, titleKey: string, list: ItemList, timeZone: string): string[] {
+  if (list.total === 0) return [];
+  const lines = [`<b>${t(titleKey, { count: list.total })}</b>`];
+  const shown = list.items.slice(0, MAX_LISTED);
+  for (const item of shown) lines.push(itemLine(t, item, timeZone));
+  if (list.total > shown.length) lines.push(t('digests:and_more', { count: list.total - shown.length }));
+  return lines;
+}
+
+function itemButtons(botUsername: string, lists: readonly ItemList[]): UrlButton[][] {
+  const ids: number[] = [];
+  for (const list of lists) {
+    for (const item of list.items) {
+      if (ids.length >= MAX_BUTTONS) break;
+      if (!ids.includes(item.id)) ids.push(item.id);
+    }
+  }
+  return buttonRows(botUsername, ids);
+}
+
+function buttonRows(botUsername: string, ids: readonly number[]): UrlButton[][] {
+  const rows: UrlButton[][] = [];
+  ids.slice(0, MAX_BUTTONS).forEach((id, index) => {
+    if (index % BUTTONS_PER_ROW === 0) rows.push([]);
+    rows[rows.length - 1]?.push({ text: `#${id}`, url: deepLink(botUsername, 'show', id) });
+  });
+  return rows;
+}
+
+/** The daily digest: what came in since the last one, what must be triaged, what is late or due soon, who carries what. */
+export function buildDailyDigest(data: DailyDigestData, t: TFunction): DigestMessage {
+  const tz = data.timeZone;
+  const lines = [
+    `<b>${t('digests:daily_title', { date: day(data.since.end, tz) })}</b>`,
+    t('digests:window', {
+      start: day(data.since.start, tz, 'MM-dd HH:mm'),
+      end: day(data.since.end, tz, 'MM-dd HH:mm'),
+    }),
+  ];
+  const newTotal = total(data.newByDomain);
+  const quiet =
+    newTotal === 0 && data.mustUntriaged.total === 0 && data.overdue.total === 0 && data.dueSoon.total === 0;
+  if (quiet) {
+    lines.push(t('digests:daily_nothing_new'));
+    return { text: lines.join('\n'), buttons: [] };
+  }
+  if (newTotal === 0) {
+    lines.push(t('digests:new_none'));
+  } else {
+    lines.push(t('digests:new_total', { count: newTotal }));
+    lines.push(t('digests:by_domain', { list: domainBreakdown(t, data.newByDomain) }));
+    const sources = [...data.newBySource]
+      .filter((s) => s.count > 0)
+      .sort((a, b) => sourceRank(a.sourceKind, a.agency) - sourceRank(b.sourceKind, b.agency))
+      .map((s) => t('digests:count_of', { label: sourceLabel(t, s.sourceKind, s.agency), count: s.count }));
+    lines.push(t('digests:by_source', { list: sources.join(t('digests:separator')) }));
+  }
+  lines.push(...itemSection(t, 'digests:must_untriaged_title', data.mustUntriaged, tz));
+  lines.push(...itemSection(t, 'digests:overdue_title', data.overdue, tz));
+  lines.push(...itemSection(t, 'digests:due_soon_title', data.dueSoon, tz));
+  if (data.officerLoad.length > 0 || data.unassignedOpen > 0) {
+    lines.push(`<b>${t('digests:load_title')}</b>`);
+    for (const officer of data.officerLoad) {
+      const name = officer.name ?? t('digests:officer_unnamed', { id: officer.officerId });
+      lines.push(
+        officer.overdue > 0
+          ? t('digests:load_line_overdue', { name, count: officer.open, overdue: officer.overdue })
+          : t('digests:load_line', { name, count: officer.open }),
+      );
+    }
+    if (data.unassignedOpen > 0) lines.push(t('digests:load_unassigned', { count: data.unassignedOpen }));
+  }
+  return {
+    text: lines.join('\n'),
+    buttons: itemButtons(data.botUsername, [data.mustUntriaged, data.overdue, data.dueSoon]),
+  };
+}
+
+function formatDays(days: number): string {
+  return (Math.round(days * 10) / 10).toFixed(1);
+}
+
+/** The weekly digest: the week against the one before, repeat subjects, points card, must-talks, quiet reporters, speed. */
+export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestMessage {
+  const tz = data.timeZone;
+  const lastDay = new Date(data.week.end.getTime() - 1);
+  const thisTotal = total(data.thisWeek);
+  const beforeTotal = total(data.weekBefore);
+  const diff = thisTotal - beforeTotal;
+  const lines = [
+    `<b>${t('digests:weekly_title', { start: day(data.week.start, tz), end: day(lastDay, tz) })}</b>`,
+    t('digests:week_vs_before', {
+      count: thisTotal,
+      before: beforeTotal,
+      diff: diff > 0 ? `+${diff}` : String(diff),
+    }),
+  ];
+  const domains = sortedDomains({ ...data.weekBefore, ...data.thisWeek });
+  for (const d of domains) {
+    lines.push(
+      t('digests:week_domain_line', {
+        domain: domainLabel(t, d),
+        count: data.thisWeek[d] ?? 0,
+        before: data.weekBefore[d] ?? 0,
+      }),
+    );
+  }
+  lines.push(`<b>${t('digests:repeat_title')}</b>`);
+  if (data.repeatSubjects.length === 0) lines.push(t('digests:none'));
+  for (const r of data.repeatSubjects.slice(0, MAX_LISTED)) {
+    lines.push(t('digests:repeat_line', { unit: unitLabel(t, r.unit), count: r.count }));
+  }
+  if (data.repeatSubjects.length > MAX_LISTED) {
+    lines.push(t('digests:and_more', { count: data.repeatSubjects.length - MAX_LISTED }));
+  }
+  lines.push(`<b>${t('digests:points_title')}</b>`);
+  if (data.pointsCrossed.length === 0) lines.push(t('digests:none'));
+  for (const p of data.pointsCrossed) {
+    const consequences = p.flags.map((f) => t(`digests:flag_${f}`)).join(t('digests:separator'));
+    lines.push(
+      t('digests:points_line', {
+        unit: unitLabel(t, p.unit),
+        year: formatPoints(p.yearTotal),
+        two: formatPoints(p.twoYearTotal),
+        three: formatPoints(p.threeYearTotal),
+        consequences,
+      }),
+    );
+  }
+  lines.push(`<b>${t('digests:must_talk_title', { count: data.mustTalk.total })}</b>`);
+  if (data.mustTalk.total === 0) lines.push(t('digests:none'));
+  for (const r of data.mustTalk.reminders.slice(0, MAX_LISTED)) {
+    const since = day(r.createdAt, tz, 'MM-dd');
+    lines.push(
+      r.itemId === null
+        ? t('digests:must_talk_line', { unit: unitLabel(t, r.unit), since })
+        : t('digests:must_talk_line_item', { unit: unitLabel(t, r.unit), since, id: r.itemId }),
+    );
+  }
+  if (data.mustTalk.total > Math.min(MAX_LISTED, data.mustTalk.reminders.length)) {
+    lines.push(
+      t('digests:and_more', {
+        count: data.mustTalk.total - Math.min(MAX_LISTED, data.mustTalk.reminders.length),
+      }),
+    );
+  }
+  lines.push(`<b>${t('digests:silent_title')}</b>`);
+  if (data.silent.length === 0) lines.push(t('digests:none'));
+  for (const s of data.silent) {
+    const place =
+      s.role === 'liaison'
+        ? s.place
+          ? agencyLabel(t, s.place)
+          : t('digests:place_unknown')
+        : s.place
+          ? escapeHtml(s.place)
+          : t('digests:place_unknown');
+    lines.push(t(`digests:silent_${s.role}`, { place, count: s.count }));
+  }
+  lines.push(`<b>${t('digests:speed_title')}</b>`);
+  lines.push(
+    data.meanTriage.days === null
+      ? t('digests:triage_none')
+      : t('digests:triage_mean', { days: formatDays(data.meanTriage.days), count: data.meanTriage.count }),
+  );
+  lines.push(
+    data.meanConclude.days === null
+      ? t('digests:conclude_none')
+      : t('digests:conclude_mean', {
+          days: formatDays(data.meanConclude.days),
+          count: data.meanConclude.count,
+        }),
+  );
+  const reminderIds = data.mustTalk.reminders.flatMap((r) => (r.itemId === null ? [] : [r.itemId]));
+  return { text: lines.join('\n'), buttons: buttonRows(data.botUsername, [...new Set(reminderIds)]) };
+}
+
+function formatPoints(points: number): string {
+  return Number.isInteger(points) ? String(points) : points.toFixed(1);
+}
+
+function monthLabel(t: TFunction, month: Window, timeZone: string): string {
+  const start = DateTime.fromJSDate(month.start, { zone: timeZone });
+  return t('digests:month_label', { year: start.year, month: start.month });
+}
+
+/** The monthly joint-meeting circulation for the section: counts by source agency and domain, and what went to each agency. */
+export function buildMonthlyDigest(data: MonthlyDigestData, t: TFunction): DigestMessage {
+  const lines = [`<b>${t('digests:monthly_title', { month: monthLabel(t, data.month, data.timeZone) })}</b>`];
+  const all: DomainCounts = {};
+  for (const source of data.bySource) {
+    for (const [d, n] of Object.entries(source.byDomain)) all[d] = (all[d] ?? 0) + n;
+  }
+  const monthTotal = total(all);
+  if (monthTotal === 0) {
+    lines.push(t('digests:month_nothing_new'));
+  } else {
+    lines.push(t('digests:month_total', { count: monthTotal }));
+    lines.push(t('digests:by_domain', { list: domainBreakdown(t, all) }));
+    lines.push(`<b>${t('digests:by_source_title')}</b>`);
+    const sources = [...data.bySource]
+      .filter((s) => total(s.byDomain) > 0)
+      .sort((a, b) => sourceRank(a.sourceKind, a.agency) - sourceRank(b.sourceKind, b.agency));
+    for (const s of sources) {
+      lines.push(
+        t('digests:source_domain_line', {
+          source: sourceLabel(t, s.sourceKind, s.agency),
+          count: total(s.byDomain),
+          list: domainBreakdown(t, s.byDomain),
+        }),
+      );
+    }
+  }
+  lines.push(`<b>${t('digests:forwarded_title')}</b>`);
+  const forwarded = [...data.forwarded]
+    .filter((f) => total(f.byStatus) > 0)
+    .sort((a, b) => sourceRank('liaison', a.agency) - sourceRank('liaison', b.agency));
+  if (forwarded.length === 0) lines.push(t('digests:none'));
+  for (const f of forwarded) {
+    const statuses = Object.entries(f.byStatus)
+      .filter(([, n]) => n > 0)
+      .map(([status, n]) => t('digests:count_of', { label: statusLabel(t, status), count: n }))
+      .join(t('digests:separator'));
+    lines.push(
+      t('digests:forwarded_line', {
+        agency: agencyLabel(t, f.agency),
+        count: total(f.byStatus),
+        list: statuses,
+      }),
+    );
+  }
+  return { text: lines.join('\n'), buttons: [] };
+}
+
+/** One agency's private circulation: the numbers, codes and statuses of items forwarded to it; no buttons (liaisons cannot open items). */
+export function buildAgencyCirculation(data: AgencyCirculationData, t: TFunction): DigestMessage {
+  const lines = [
+    `<b>${t('digests:agency_title', {
+      month: monthLabel(t, data.month, data.timeZone),
+      agency: agencyLabel(t, data.agency),
+    })}</b>`,
+    t('digests:agency_intro', { count: data.forwarded.total }),
+  ];
+  const shown = data.forwarded.items;
+  for (const item of shown) {
+    lines.push(
+      t('digests:item_line', {
+        id: item.id,
+        code: `${item.domain}-${item.unitCode}`,
+        status: statusLabel(t, item.status),
+      }),
+    );
+  }
+  if (data.forwarded.total > shown.length) {
+    lines.push(t('digests:and_more', { count: data.forwarded.total - shown.length }));
+  }
+  return { text: lines.join('\n'), buttons: [] };
+}
+
+/** Telegram `reply_markup` for a digest's buttons, or nothing when it has none. */
+export function digestMarkup(message: DigestMessage): Record<string, unknown> {
+  return message.buttons.length > 0 ? { reply_markup: { inline_keyboard: message.buttons } } : {};
+}

@@ -1,0 +1,295 @@
+import { describe, expect, it } from 'vitest';
+import { translatorFor } from '../../src/bot/i18n.js';
+import {
+  type AgencyCirculationData,
+  buildAgencyCirculation,
+  buildDailyDigest,
+  buildMonthlyDigest,
+  buildWeeklyDigest,
+  type DailyDigestData,
+  type MonthlyDigestData,
+  type WeeklyDigestData,
+} from '../../src/digests/content.js';
+
+const zh = translatorFor('zh-CN');
+const en = translatorFor('en');
+const tz = 'Asia/Shanghai';
+const at = (iso: string) => new Date(iso);
+
+const daily: DailyDigestData = {
+  timeZone: tz,
+  botUsername: 'liaison_bot',
+  since: { start: at('2025-05-05T00:30:00Z'), end: at('2025-05-06T00:30:00Z') },
+  newByDomain: { F: 3, D: 2, I: 1 },
+  newBySource: [
+    { sourceKind: 'hotline', agency: null, count: 1 },
+    { sourceKind: 'liaison', agency: 'AUD', count: 2 },
+    { sourceKind: 'monitor', agency: null, count: 3 },
+  ],
+  mustUntriaged: {
+    total: 2,
+    items: [
+      { id: 12, domain: 'F', unitCode: 'HPZ', status: 'new', dueAt: at('2025-05-06T10:00:00Z') },
+      { id: 14, domain: 'P', unitCode: 'DXZ', status: 'new', dueAt: null },
+    ],
+  },
+  overdue: {
+    total: 1,
+    items: [{ id: 9, domain: 'D', unitCode: 'JXJD', status: 'accepted', dueAt: at('2025-05-04T10:00:00Z') }],
+  },
+  dueSoon: { total: 0, items: [] },
+  officerLoad: [
+    { officerId: 501, name: '王<科员>', open: 5, overdue: 1 },
+    { officerId: 502, name: null, open: 2, overdue: 0 },
+  ],
+  unassignedOpen: 4,
+};
+
+const weekly: WeeklyDigestData = {
+  timeZone: tz,
+  botUsername: 'liaison_bot',
+  week: { start: at('2025-04-27T16:00:00Z'), end: at('2025-05-04T16:00:00Z') },
+  thisWeek: { F: 4, P: 1 },
+  weekBefore: { F: 1, D: 2 },
+  repeatSubjects: [{ unit: { code: 'HPZ', nameZh: '鹤浦镇', nameEn: 'Hepu Town' }, count: 4 }],
+  pointsCrossed: [
+    {
+      unit: { code: 'DXZ', nameZh: '大徐镇', nameEn: 'Daxu Town' },
+      yearTotal: 6.5,
+      twoYearTotal: 8,
+      threeYearTotal: 8,
+      flags: ['no_commendation', 'half_bonus_withheld'],
+    },
+  ],
+  mustTalk: {
+    total: 1,
+    reminders: [
+      {
+        unit: { code: 'HPZ', nameZh: '鹤浦镇', nameEn: 'Hepu Town' },
+        itemId: 21,
+        createdAt: at('2025-05-01T02:00:00Z'),
+      },
+    ],
+  },
+  silent: [
+    { role: 'monitor', place: '丹东社区', count: 1 },
+    { role: 'liaison', place: 'AUD', count: 2 },
+  ],
+  meanTriage: { days: 1.25, count: 8 },
+  meanConclude: { days: null, count: 0 },
+};
+
+const monthly: MonthlyDigestData = {
+  timeZone: tz,
+  month: { start: at('2025-03-31T16:00:00Z'), end: at('2025-04-30T16:00:00Z') },
+  bySource: [
+    { sourceKind: 'monitor', agency: null, byDomain: { F: 2, S: 1 } },
+    { sourceKind: 'liaison', agency: 'CDI', byDomain: { I: 1 } },
+    { sourceKind: 'liaison', agency: 'AUD', byDomain: { F: 3 } },
+  ],
+  forwarded: [{ agency: 'CDI', byStatus: { forwarded: 2 } }],
+};
+
+const agency: AgencyCirculationData = {
+  timeZone: tz,
+  month: monthly.month,
+  agency: 'CDI',
+  forwarded: {
+    total: 2,
+    items: [
+      { id: 30, domain: 'I', unitCode: 'HPZ', status: 'forwarded', dueAt: null },
+      { id: 33, domain: 'F', unitCode: 'SPZ', status: 'forwarded', dueAt: null },
+    ],
+  },
+};
+
+describe('daily digest content', () => {
+  it('matches the golden Chinese text', () => {
+    const digest = buildDailyDigest(daily, zh);
+    expect(digest.text).toBe(
+      [
+        '<b>干部监督日报 · 2025-05-06</b>',
+        '统计时段：05-05 08:30 至 05-06 08:30',
+        '新收 6 件',
+        '按领域：事权 2 · 财权 3 · 廉洁 1',
+        '按来源：社区信息员 3 · 审计局 2 · 监督电话 1',
+        '<b>必查事项尚未分办 2 件</b>',
+        '#12 F-HPZ · 待分办 · 期限 05-06',
+        '#14 P-DXZ · 待分办',
+        '<b>已超期 1 件</b>',
+        '#9 D-JXJD · 已受理 · 期限 05-04',
+        '<b>各干部在办事项</b>',
+        '王&lt;科员&gt;：5 件（其中超期 1 件）',
+        '干部 502：2 件',
+        '尚未分派：4 件',
+      ].join('\n'),
+    );
+    expect(digest.buttons).toEqual([
+      [
+        { text: '#12', url: 'https://t.me/liaison_bot?start=show-12' },
+        { text: '#14', url: 'https://t.me/liaison_bot?start=show-14' },
+        { text: '#9', url: 'https://t.me/liaison_bot?start=show-9' },
+      ],
+    ]);
+  });
+
+  it('matches the golden English text', () => {
+    expect(buildDailyDigest(daily, en).text).toBe(
+      [
+        '<b>Daily supervision digest · 2025-05-06</b>',
+        'Period: 05-05 08:30 to 05-06 08:30',
+        'New items: 6',
+        'By domain: decision power 2 · financial power 3 · integrity 1',
+        'By source: community monitors 3 · Audit Bureau 2 · hotline 1',
+        '<b>Must-investigate items not yet triaged: 2</b>',
+        '#12 F-HPZ · new · due 05-06',
+        '#14 P-DXZ · new',
+        '<b>Overdue: 1</b>',
+        '#9 D-JXJD · accepted · due 05-04',
+        '<b>Open items per officer</b>',
+        '王&lt;科员&gt;: 5 (1 overdue)',
+        'officer 502: 2',
+        'Not assigned: 4',
+      ].join('\n'),
+    );
+  });
+
+  it('still says something on a day with nothing new', () => {
+    const quiet: DailyDigestData = {
+      ...daily,
+      newByDomain: {},
+      newBySource: [],
+      mustUntriaged: { total: 0, items: [] },
+      overdue: { total: 0, items: [] },
+      officerLoad: [],
+      unassignedOpen: 0,
+    };
+    const digest = buildDailyDigest(quiet, zh);
+    expect(digest.text).toBe(
+      '<b>干部监督日报 · 2025-05-06</b>\n统计时段：05-05 08:30 至 05-06 08:30\n自上次日报以来没有新收事项，也没有必查未分办、已超期或 3 天内到期的事项。',
+    );
+    expect(digest.buttons).toEqual([]);
+    expect(buildDailyDigest(quiet, en).text).toContain('Nothing new since the last daily digest');
+  });
+
+  it('lists at most 15 items per section and at most 10 buttons', () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      id: i + 1,
+      domain: 'F',
+      unitCode: 'HPZ',
+      status: 'new',
+      dueAt: null,
+    }));
+    const digest = buildDailyDigest({ ...daily, mustUntriaged: { total: 55, items: many } }, zh);
+    expect(digest.text).toContain('……另有 40 件');
+    expect(digest.buttons.flat()).toHaveLength(10);
+    expect(digest.text.split('\n').filter((line) => line.startsWith('#'))).toHaveLength(16);
+  });
+});
+
+describe('weekly digest content', () => {
+  it('matches the golden Chinese text', () => {
+    const digest = buildWeeklyDigest(weekly, zh);
+    expect(digest.text).toBe(
+      [
+        '<b>干部监督周报 · 2025-04-28 至 2025-05-04</b>',
+        '本周新收 5 件，上周 3 件（+2）',
+        '事权：本周 0，上周 2',
+        '财权：本周 4，上周 1',
+        '用人权：本周 1，上周 0',
+        '<b>重复反映的单位（90 天内 3 件及以上）</b>',
+        '鹤浦镇（HPZ）：4 件',
+        '<b>本周达到廉政监督扣分档次的一把手</b>',
+        '大徐镇（DXZ）：本年 6.5 分，两年 8 分，三年 8 分 → 当年不得评先评优 · 扣发当年目标考核奖 50%',
+        '<b>待落实的“八必谈”提醒 1 件</b>',
+        '鹤浦镇（HPZ） · #21 · 05-01 起',
+        '<b>30 天未报送信息的信息员和联络员（请走访）</b>',
+        '社区干部监督信息员 · 丹东社区：1 人',
+        '联席会议成员单位联络员 · 审计局：2 人',
+        '<b>办理时效（本周）</b>',
+        '平均分办用时 1.3 天（8 件）',
+        '本周没有办结的事项',
+      ].join('\n'),
+    );
+    expect(digest.buttons).toEqual([[{ text: '#21', url: 'https://t.me/liaison_bot?start=show-21' }]]);
+  });
+
+  it('matches the golden English text', () => {
+    expect(buildWeeklyDigest(weekly, en).text).toBe(
+      [
+        '<b>Weekly supervision digest · 2025-04-28 to 2025-05-04</b>',
+        'New this week: 5; the week before: 3 (+2)',
+        'decision power: 0 this week, 2 the week before',
+        'financial power: 4 this week, 1 the week before',
+        'personnel power: 1 this week, 0 the week before',
+        '<b>Repeat subjects (units with 3 or more items in 90 days)</b>',
+        'Hepu Town (HPZ): 4 items',
+        '<b>Unit heads who reached an integrity-card threshold this week</b>',
+        "Daxu Town (DXZ): 6.5 points this year, 8 over two years, 8 over three years → no commendation this year · 50% of this year's target bonus withheld",
+        '<b>Must-talk reminders (八必谈) still open: 1</b>',
+        'Hepu Town (HPZ) · #21 · since 05-01',
+        '<b>Monitors and liaisons silent for 30 days (visit them)</b>',
+        'Community monitor · 丹东社区: 1',
+        'Agency liaison · Audit Bureau: 2',
+        '<b>Speed (this week)</b>',
+        'Mean time to triage: 1.3 days (8 items)',
+        'No items were concluded this week',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('monthly circulation content', () => {
+  it('matches the golden Chinese text for the section', () => {
+    expect(buildMonthlyDigest(monthly, zh).text).toBe(
+      [
+        '<b>联席会议信息通报 · 2025年4月</b>',
+        '本月新收 7 件',
+        '按领域：财权 5 · 作风 1 · 廉洁 1',
+        '<b>按来源单位和领域</b>',
+        '社区信息员：3 件（财权 2 · 作风 1）',
+        '县纪委：1 件（廉洁 1）',
+        '审计局：3 件（财权 3）',
+        '<b>转交各成员单位办理的事项</b>',
+        '县纪委：2 件（已转交 2）',
+      ].join('\n'),
+    );
+  });
+
+  it('matches the golden English text for the section', () => {
+    expect(buildMonthlyDigest(monthly, en).text).toBe(
+      [
+        '<b>Joint-meeting circulation (联席会议信息通报) · 2025-4</b>',
+        'New this month: 7',
+        'By domain: financial power 5 · work style 1 · integrity 1',
+        '<b>By source and domain</b>',
+        'community monitors: 3 (financial power 2 · work style 1)',
+        'Discipline Inspection: 1 (integrity 1)',
+        'Audit Bureau: 3 (financial power 3)',
+        '<b>Items forwarded to member agencies</b>',
+        'Discipline Inspection: 2 (forwarded 2)',
+      ].join('\n'),
+    );
+  });
+
+  it('gives an agency only numbers, codes and statuses, in both languages, without buttons', () => {
+    const zhText = buildAgencyCirculation(agency, zh);
+    expect(zhText.text).toBe(
+      [
+        '<b>联席会议信息通报 · 2025年4月 · 县纪委</b>',
+        '近一年转交贵单位办理的事项共 2 件，编号、编码和状态如下：',
+        '#30 I-HPZ · 已转交',
+        '#33 F-SPZ · 已转交',
+      ].join('\n'),
+    );
+    expect(zhText.buttons).toEqual([]);
+    expect(buildAgencyCirculation(agency, en).text).toBe(
+      [
+        '<b>Joint-meeting circulation · 2025-4 · Discipline Inspection</b>',
+        'Items forwarded to your agency in the last year: 2. Numbers, codes and statuses:',
+        '#30 I-HPZ · forwarded',
+        '#33 F-SPZ · forwarded',
+      ].join('\n'),
+    );
+  });
+});
