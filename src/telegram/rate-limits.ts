@@ -30,6 +30,18 @@ export class SlidingWindow {
     this.forget(now);
   }
 
+  /**
+   * Moves an event recorded at `startedAt` to `finishedAt`: Telegram counts a message when it
+   * arrives, somewhere between the two, so the later time is the safe one to count from.
+   */
+  settle(startedAt: number, finishedAt: number): void {
+    const index = this.times.indexOf(startedAt);
+    if (index >= 0) this.times.splice(index, 1);
+    this.times.push(finishedAt);
+    this.times.sort((a, b) => a - b);
+    this.forget(finishedAt);
+  }
+
   /** True when no event is remembered, so the window can be dropped. */
   isIdle(now: number): boolean {
     this.forget(now);
@@ -74,6 +86,13 @@ export class SendBudget {
     if (!this.enforce || chatId === 0) return;
     this.global?.record(now);
     for (const window of this.windowsFor(chatId)) window.record(now);
+  }
+
+  /** Counts a message sent at `startedAt` as sent when its answer came, at `finishedAt`. */
+  settle(chatId: number, startedAt: number, finishedAt: number): void {
+    if (!this.enforce || chatId === 0) return;
+    this.global?.settle(startedAt, finishedAt);
+    for (const window of this.windowsFor(chatId)) window.settle(startedAt, finishedAt);
   }
 
   /** Pushes a chat's next send to `until` (after a 429 for that chat). */

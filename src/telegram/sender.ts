@@ -144,9 +144,14 @@ export class OutboxSender {
   }
 
   private async deliver(message: ClaimedMessage & { chat_id: number }): Promise<void> {
-    const waitUntil = this.budget.nextAllowedAt(message.chat_id, Date.now());
-    if (waitUntil > Date.now()) await new Promise((resolve) => setTimeout(resolve, waitUntil - Date.now()));
-    this.budget.record(message.chat_id, Date.now());
+    // Several deliveries may wait for the same free slot: check again after every wait, and
+    // record synchronously right after the check, so only one of them takes it.
+    for (let waitUntil = this.budget.nextAllowedAt(message.chat_id, Date.now()); waitUntil > Date.now(); ) {
+      await new Promise((resolve) => setTimeout(resolve, waitUntil - Date.now()));
+      waitUntil = this.budget.nextAllowedAt(message.chat_id, Date.now());
+    }
+    const startedAt = Date.now();
+    this.budget.record(message.chat_id, startedAt);
     const payload =
       typeof message.payload === 'string' ? JSON.parse(message.payload) : { ...message.payload };
     if (message.file_bytes && message.file_name) {
@@ -162,6 +167,7 @@ export class OutboxSender {
       const result = (await this.telegram.callApi(message.method as never, payload as never, {
         signal: AbortSignal.timeout(CALL_TIMEOUT_MS) as never,
       })) as unknown;
+      this.budget.settle(message.chat_id, startedAt, Date.now());
       const messageId =
         typeof result === 'object' && result !== null && 'message_id' in result
           ? Number((result as { message_id: number }).message_id)
@@ -180,6 +186,7 @@ export class OutboxSender {
       this.stats.sent += 1;
       log.debug('sent');
     } catch (error) {
+      this.budget.settle(message.chat_id, startedAt, Date.now());
       await this.recordFailure(message, error, log);
     }
   }

@@ -21,6 +21,11 @@ export interface ProcessorStats {
   parked: number;
 }
 
+/** 1 s, 2 s, 4 s, … up to a minute between tries of a failing update. */
+export function defaultBackoffMs(attempts: number): number {
+  return Math.min(60_000, 1000 * 2 ** (attempts - 1));
+}
+
 interface ClaimedUpdate extends Record<string, unknown> {
   update_id: number | string;
   payload: Update | string;
@@ -45,6 +50,7 @@ export class UpdateProcessor {
     private readonly notifyFailure: FailureNotifier,
     private readonly logger: Logger,
     private readonly onCommitted: () => void,
+    private readonly backoffMs: (attempts: number) => number = defaultBackoffMs,
   ) {}
 
   /** Starts `database.concurrency` workers. */
@@ -151,7 +157,7 @@ export class UpdateProcessor {
   ) {
     this.stats.failures += 1;
     const parked = attempts >= MAX_HANDLING_ATTEMPTS;
-    const delayMs = Math.min(60_000, 1000 * 2 ** (attempts - 1));
+    const delayMs = this.backoffMs(attempts);
     const errorName =
       error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : 'unknown error';
     log[parked ? 'error' : 'warn'](

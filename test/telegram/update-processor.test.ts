@@ -1,0 +1,131 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Update } from 'telegraf/types';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Database, queryRows } from '../../src/db/client.js';
+import { inboxUpdates, outbox, settings } from '../../src/db/schema.js';
+import { createLogger } from '../../src/logger.js';
+import { storeUpdates } from '../../src/telegram/inbox.js';
+import {
+  MAX_HANDLING_ATTEMPTS,
+  UpdateProcessor,
+  type UpdateHandler,
+} from '../../src/telegram/update-processor.js';
+import { createTestDatabase, testDatabaseKind } from '../support/database.js';
+import { textMessage, user } from '../support/updates.js';
+
+const logger = createLogger('silent');
+let nextId = 1;
+const update = (fromId: number, text: string) =>
+  ({ update_id: nextId++, ...textMessage(user(fromId), text) }) as Update;
+const textOf = (u: Update) => ('message' in u && 'text' in u.message ? u.message.text : '');
+
+describe(`UpdateProcessor on ${testDatabaseKind}`, () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.close());
+  beforeEach(async () => {
+    await database.db.delete(inboxUpdates);
+    await database.db.delete(outbox);
+    await database.db.delete(settings);
+  });
+
+  const processorWith = (handler: UpdateHandler, notify = async () => {}) =>
+    new UpdateProcessor(
+      database,
+      handler,
+      notify,
+      logger,
+      () => {},
+      () => 0,
+    );
+
+  it('handles an update once, writes its messages with it, and drops the stored content', async () => {
+    const seen: number[] = [];
+    const processor = processorWith(async (u, tx, out) => {
+      seen.push(u.update_id);
+      await tx.insert(settings).values({ key: `handled-${u.update_id}`, value: true });
+      out.sendText(1, 'reply');
+    });
+    const first = update(1, 'secret text');
+    await storeUpdates(database.db, [first, first]);
+    await storeUpdates(database.db, [first]);
+    expect(await processor.drain()).toBe(1);
+    expect(await processor.drain()).toBe(0);
+    expect(seen).toEqual([first.update_id]);
+    expect(await database.db.select().from(outbox)).toHaveLength(1);
+    const [row] = await database.db.select().from(inboxUpdates);
+    expect(row?.status).toBe('done');
+    expect(row?.payload).toBeNull();
+    const dump = await queryRows(database.db, sql`select * from ${inboxUpdates}`);
+    expect(JSON.stringify(dump)).not.toContain('secret text');
+  });
+
+  it('undoes a failed attempt entirely and succeeds on a later try', async () => {
+    let calls = 0;
+    const processor = processorWith(async (u, tx, out) => {
+      calls += 1;
+      await tx.insert(settings).values({ key: `try-${calls}`, value: calls });
+      out.sendText(1, `attempt ${calls}`);
+      if (calls < 3) throw new Error('boom');
+    });
+    const stored = update(2, 'hello');
+    await storeUpdates(database.db, [stored]);
+    await processor.drain();
+    expect(calls).toBe(3);
+    const messages = await database.db.select().from(outbox);
+    expect(messages.map((message) => message.payload?.text)).toEqual(['attempt 3']);
+    expect((await database.db.select().from(settings)).map((row) => row.key)).toEqual(['try-3']);
+    const [row] = await database.db
+      .select()
+      .from(inboxUpdates)
+      .where(eq(inboxUpdates.updateId, stored.update_id));
+    expect(row?.status).toBe('done');
+    expect(processor.stats).toMatchObject({ handled: 1, failures: 2, parked: 0 });
+  });
+
+  it('parks an update that keeps failing, keeps it visible, and tells the sender', async () => {
+    const processor = processorWith(
+      async () => {
+        throw new Error('always');
+      },
+      async (_u, _tx, out) => out.sendText(3, 'sorry'),
+    );
+    const stored = update(3, 'x');
+    await storeUpdates(database.db, [stored]);
+    await processor.drain();
+    const [row] = await database.db.select().from(inboxUpdates);
+    expect(row).toMatchObject({ status: 'failed', attempts: MAX_HANDLING_ATTEMPTS });
+    expect(row?.lastError).toContain('always');
+    expect((await database.db.select().from(outbox)).map((message) => message.payload?.text)).toEqual([
+      'sorry',
+    ]);
+  });
+
+  it("keeps one person's updates in order while another person's go ahead", async () => {
+    const order: string[] = [];
+    let failFirst = true;
+    const processor = new UpdateProcessor(
+      database,
+      async (u) => {
+        if (textOf(u) === 'a1' && failFirst) {
+          failFirst = false;
+          throw new Error('later');
+        }
+        order.push(textOf(u));
+      },
+      async () => {},
+      logger,
+      () => {},
+      () => 60_000,
+    );
+    await storeUpdates(database.db, [update(10, 'a1'), update(10, 'a2'), update(11, 'b1')]);
+    await processor.drain();
+    // a1 waits a minute to be retried; a2 must wait behind it, b1 need not.
+    expect(order).toEqual(['b1']);
+    await database.db.update(inboxUpdates).set({ nextAttemptAt: new Date(0) });
+    await processor.drain();
+    expect(order).toEqual(['b1', 'a1', 'a2']);
+  });
+});
