@@ -31,7 +31,7 @@ describe(`UpdateProcessor on ${testDatabaseKind}`, () => {
     await database.db.delete(settings);
   });
 
-  const processorWith = (handler: UpdateHandler, notify = async () => {}) =>
+  const processorWith = (handler: UpdateHandler, notify: FailureNotifier = async () => {}) =>
     new UpdateProcessor(
       database,
       handler,
