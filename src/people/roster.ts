@@ -1,0 +1,130 @@
+import { and, asc, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import type { Role } from '../bot/roles.js';
+import type { Queryable } from '../db/client.js';
+import { people } from '../db/schema.js';
+import type { InviteTerms } from './invites.js';
+
+/** What Telegram tells about a person, kept so admins can recognise them and texts follow their language. */
+export interface TelegramProfile {
+  displayName: string | null;
+  username: string | null;
+  language: string | null;
+}
+
+/** An enrolled person as /people lists them. */
+export interface RosterEntry {
+  telegramId: number;
+  role: Role;
+  community: string | null;
+  agency: string | null;
+  displayName: string | null;
+  username: string | null;
+  language: string | null;
+  enrolledAt: Date;
+  lastReportedAt: Date | null;
+}
+
+/** The person's previous role if they were active, so a change of role can be audited. */
+export interface EnrolOutcome {
+  previousRole: Role | null;
+}
+
+/** Enrols (or re-enrols, with a new role) a person; a revoked person regains access. */
+export async function enrolPerson(
+  db: Queryable,
+  telegramId: number,
+  terms: InviteTerms,
+  profile: TelegramProfile,
+  now: Date,
+): Promise<EnrolOutcome> {
+  const [before] = await db
+    .select({ role: people.role })
+    .from(people)
+    .where(and(eq(people.telegramId, telegramId), isNull(people.revokedAt)));
+  const values = {
+    role: terms.role,
+    community: terms.community,
+    agency: terms.agency,
+    displayName: profile.displayName,
+    username: profile.username,
+    language: profile.language,
+    enrolledAt: now,
+    revokedAt: null,
+  };
+  await db
+    .insert(people)
+    .values({ telegramId, ...values })
+    .onConflictDoUpdate({ target: people.telegramId, set: values });
+  return { previousRole: before?.role ?? null };
+}
+
+/** Ends a person's access at once; returns their role, or null if they were not active. */
+export async function revokePerson(db: Queryable, telegramId: number, now: Date): Promise<Role | null> {
+  const [row] = await db
+    .update(people)
+    .set({ revokedAt: now })
+    .where(and(eq(people.telegramId, telegramId), isNull(people.revokedAt)))
+    .returning({ role: people.role });
+  return row?.role ?? null;
+}
+
+/** Every active person, ordered by role then enrolment. */
+export async function listActivePeople(db: Queryable): Promise<RosterEntry[]> {
+  return db
+    .select({
+      telegramId: people.telegramId,
+      role: people.role,
+      community: people.community,
+      agency: people.agency,
+      displayName: people.displayName,
+      username: people.username,
+      language: people.language,
+      enrolledAt: people.enrolledAt,
+      lastReportedAt: people.lastReportedAt,
+    })
+    .from(people)
+    .where(isNull(people.revokedAt))
+    .orderBy(asc(people.role), asc(people.enrolledAt), asc(people.telegramId));
+}
+
+/** How many people have been revoked (shown as a count, not listed). */
+export async function countRevoked(db: Queryable): Promise<number> {
+  const [row] = await db
+    .select({ total: sql<number>`count(*)::int` })
+    .from(people)
+    .where(isNotNull(people.revokedAt));
+  return Number(row?.total ?? 0);
+}
+
+/** Keeps an active person's Telegram name, username and language current; returns true if any changed. */
+export async function refreshProfile(
+  db: Queryable,
+  telegramId: number,
+  profile: TelegramProfile,
+): Promise<boolean> {
+  const changed = await db
+    .update(people)
+    .set(profile)
+    .where(
+      and(
+        eq(people.telegramId, telegramId),
+        isNull(people.revokedAt),
+        or(
+          sql`${people.language} is distinct from ${profile.language}`,
+          sql`${people.displayName} is distinct from ${profile.displayName}`,
+          sql`${people.username} is distinct from ${profile.username}`,
+        ),
+      ),
+    )
+    .returning({ telegramId: people.telegramId });
+  return changed.length > 0;
+}
+
+/** The language stored for a person (active or not), for messages addressed to them. */
+export async function languageOf(db: Queryable, telegramId: number): Promise<string | null> {
+  const [row] = await db
+    .select({ language: people.language })
+    .from(people)
+    .where(eq(people.telegramId, telegramId));
+  return row?.language ?? null;
+}
