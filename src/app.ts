@@ -1,11 +1,13 @@
 import { Telegram, TelegramError } from 'telegraf';
 import type { Update, UserFromGetMe } from 'telegraf/types';
+import { publishDefaultMenus } from './bot/command-menus.js';
 import { assembleBot } from './bot/index.js';
 import type { BotServices } from './bot/context.js';
 import { translatorFor, languageFor } from './bot/i18n.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
+import { rememberBotUsername } from './people/invites.js';
 import type { Logger } from './logger.js';
 import { crashAfterStoreIfAsked, withInjectedFaults } from './telegram/fault-injection.js';
 import { PollingIntake } from './telegram/polling.js';
@@ -47,10 +49,12 @@ export async function startApp(
   const telegram = new Telegram(config.botToken, { apiRoot: config.apiRoot, webhookReply: false });
   const me = await getMeWithRetry(telegram, logger);
   logger.info({ botId: me.id, database: database.kind, mode: config.mode.kind }, 'bot identity confirmed');
+  await rememberBotUsername(database.db, me.username);
 
   const services: BotServices = { config, now: () => new Date(), botUsername: () => me.username };
   const assembled = assembleBot(config.botToken, config.apiRoot, services);
   assembled.bot.botInfo = me;
+  await publishDefaultMenus(database.db, assembled.features);
 
   const sender = new OutboxSender(database.db, telegram, logger.child({ part: 'sender' }), options.sender);
   const processor = new UpdateProcessor(

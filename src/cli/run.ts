@@ -2,6 +2,8 @@ import { openConfiguredDatabase } from '../app.js';
 import { type AppConfig, ConfigError, loadConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { createLogger, type Logger } from '../logger.js';
+import { inviteCommand } from './invite.js';
+import { unitsCommand } from './units.js';
 
 /** What a CLI command gets: the environment, an open database, its arguments and where to write. */
 export interface CliContext {
@@ -28,6 +30,8 @@ export const commands: Record<string, CliCommand> = {
       return 0;
     },
   },
+  invite: inviteCommand,
+  units: unitsCommand,
 };
 
 function usage(): string {
