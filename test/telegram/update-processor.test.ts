@@ -6,9 +6,10 @@ import { inboxUpdates, outbox, settings } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { storeUpdates } from '../../src/telegram/inbox.js';
 import {
+  type FailureNotifier,
   MAX_HANDLING_ATTEMPTS,
-  UpdateProcessor,
   type UpdateHandler,
+  UpdateProcessor,
 } from '../../src/telegram/update-processor.js';
 import { createTestDatabase, testDatabaseKind } from '../support/database.js';
 import { textMessage, user } from '../support/updates.js';
