@@ -1,7 +1,8 @@
 import type { Feature } from '../feature.js';
 import { cancelFeature } from './cancel.js';
 import { helpFeature } from './help.js';
+import { queueFeature } from './queue/index.js';
 import { tipsFeature } from './tips/index.js';
 
 /** Every feature, in the order their handlers see an update. Adding a capability is one line here. */
-export const features: readonly Feature[] = [helpFeature, cancelFeature, tipsFeature];
+export const features: readonly Feature[] = [helpFeature, cancelFeature, queueFeature, tipsFeature];

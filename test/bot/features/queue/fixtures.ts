@@ -1,0 +1,79 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../../../src/db/client.js';
+import { items, outbox, people } from '../../../../src/db/schema.js';
+import type { QueuedMessage } from '../../../support/harness.js';
+
+/** Ids used across the queue tests: staff and reporters, each with a Telegram language. */
+export const ADMIN = 900;
+export const OFFICER_A = 901;
+export const OFFICER_B = 902;
+export const MONITOR = 501;
+export const LIAISON_AUD = 601;
+
+/** A secret phrase put in every test item's text, so leak checks can look for it anywhere. */
+export const SECRET = '镇长在防波堤工程中指定施工方';
+
+/** Inserts an item row directly (the intake is another feature's), returning its number. */
+export async function insertItem(db: Db, values: Partial<typeof items.$inferInsert> = {}): Promise<number> {
+  const [row] = await db
+    .insert(items)
+    .values({
+      kind: 'tip',
+      sourceKind: 'monitor',
+      reporterId: MONITOR,
+      signed: true,
+      domain: 'F',
+      unitCode: 'HPZ',
+      text: `${SECRET}，金额约300万元`,
+      mustInvestigate: true,
+      reasons: ['specific_content', 'signed_or_contactable'],
+      priority: 'high',
+      triageDueAt: new Date(Date.now() + 86_400_000),
+      concludeDueAt: new Date(Date.now() + 30 * 86_400_000),
+      ...values,
+    })
+    .returning({ id: items.id });
+  if (!row) throw new Error('item not inserted');
+  return row.id;
+}
+
+/** Gives staff display names, as enrolment through an invite would. */
+export async function nameStaff(db: Db, names: Record<number, string>): Promise<void> {
+  for (const [id, name] of Object.entries(names)) {
+    await db
+      .update(people)
+      .set({ displayName: name })
+      .where(eq(people.telegramId, Number(id)));
+  }
+}
+
+/** The callback_data of the button whose text contains `label` in a queued message, or throws. */
+export function button(message: QueuedMessage | undefined, label: string): string {
+  const keyboard = (
+    message?.payload.reply_markup as {
+      inline_keyboard?: Array<Array<{ text: string; callback_data: string }>>;
+    }
+  )?.inline_keyboard;
+  const found = keyboard?.flat().find((b) => b.text.includes(label));
+  if (!found) throw new Error(`no button "${label}" in ${JSON.stringify(keyboard)}`);
+  return found.callback_data;
+}
+
+/** Every button label of a queued message. */
+export function buttonLabels(message: QueuedMessage | undefined): string[] {
+  const keyboard = (message?.payload.reply_markup as { inline_keyboard?: Array<Array<{ text: string }>> })
+    ?.inline_keyboard;
+  return keyboard?.flat().map((b) => b.text) ?? [];
+}
+
+/** Marks a queued message as delivered with a Telegram message id, as the sender would, so replies to it resolve. */
+export async function markDelivered(db: Db, outboxId: number, messageId: number): Promise<void> {
+  await db.update(outbox).set({ status: 'sent', resultMessageId: messageId }).where(eq(outbox.id, outboxId));
+}
+
+/** The item row. */
+export async function itemRow(db: Db, id: number) {
+  const [row] = await db.select().from(items).where(eq(items.id, id));
+  if (!row) throw new Error(`no item ${id}`);
+  return row;
+}
