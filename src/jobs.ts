@@ -1,6 +1,7 @@
 import type { BotServices } from './bot/context.js';
 import type { AppConfig } from './config.js';
 import type { Database, Db } from './db/client.js';
+import { startDigestScheduler } from './digests/scheduler.js';
 import type { Logger } from './logger.js';
 import { pruneHandledUpdates } from './telegram/inbox.js';
 import { seedUnitsIfEmpty } from './units/directory.js';
@@ -19,11 +20,19 @@ export async function startupTasks(db: Db, _config: AppConfig, logger: Logger): 
 /** Starts the scheduled jobs; `wakeSender` is called when a job has queued messages. */
 export function startBackgroundJobs(
   database: Database,
-  _config: AppConfig,
+  config: AppConfig,
   logger: Logger,
-  _services: BotServices,
-  _wakeSender: () => void,
+  services: BotServices,
+  wakeSender: () => void,
 ): BackgroundJobs {
+  const digests = startDigestScheduler({
+    db: database.db,
+    config,
+    logger: logger.child({ part: 'digests' }),
+    botUsername: services.botUsername,
+    now: services.now,
+    wake: wakeSender,
+  });
   const housekeeping = setInterval(
     () => {
       pruneHandledUpdates(database.db).catch((error: unknown) =>
@@ -36,6 +45,7 @@ export function startBackgroundJobs(
   return {
     async stop() {
       clearInterval(housekeeping);
+      await digests.stop();
     },
   };
 }

@@ -1,0 +1,161 @@
+/**
+ * Builds a digest from the database: runs its aggregate queries, turns them into text (content.ts)
+ * and, for the weekly one, the chart. Used by the scheduler, the /digest preview and the CLI alike,
+ * so what is previewed is what would be sent.
+ */
+import type { TFunction } from 'i18next';
+import { DateTime } from 'luxon';
+import { languageFor, translatorFor } from '../bot/i18n.js';
+import type { Queryable } from '../db/client.js';
+import { comparisonWindows, type DigestKind, type Window } from '../domain/periods.js';
+import type { OutboxBuffer } from '../telegram/outbox.js';
+import { type ChartImage, renderWeeklyChart } from './chart.js';
+import {
+  buildAgencyCirculation,
+  buildDailyDigest,
+  buildMonthlyDigest,
+  buildWeeklyDigest,
+  type DigestMessage,
+  digestMarkup,
+} from './content.js';
+import * as q from './queries.js';
+
+/** When and for whom a digest is built. */
+export interface DigestOptions {
+  /** The digest's instant: the cron occurrence, or now for a preview. */
+  at: Date;
+  /** Daily only: start of "new since" (the previous daily digest); one local day before `at` when absent. */
+  since?: Date | null;
+  timeZone: string;
+  botUsername: string;
+  /** The section chat is seen by officers, so it never counts items reserved for admins. */
+  includeAdminsOnly: boolean;
+}
+
+/** A private message to one liaison (monthly circulation). */
+export interface AgencyMessage {
+  chatId: number;
+  agency: string;
+  message: DigestMessage;
+}
+
+/** A built digest: the section's message, the weekly chart, and the monthly agency messages. */
+export interface BuiltDigest {
+  kind: DigestKind;
+  main: DigestMessage;
+  chart: (ChartImage & { caption: string }) | null;
+  agencyMessages: AgencyMessage[];
+}
+
+/** The window "new" items of a daily digest are counted in. */
+export function dailyWindow(at: Date, since: Date | null | undefined, timeZone: string): Window {
+  const fallback = comparisonWindows('daily', at, timeZone).current.start;
+  const start = since && since.getTime() < at.getTime() ? since : fallback;
+  return { start, end: at };
+}
+
+/** Runs the queries of `kind` on `db` and builds its messages in the translator's language. */
+export async function buildDigest(
+  db: Queryable,
+  kind: DigestKind,
+  options: DigestOptions,
+  t: TFunction,
+): Promise<BuiltDigest> {
+  const scope = { includeAdminsOnly: options.includeAdminsOnly };
+  const { at, timeZone, botUsername } = options;
+  if (kind === 'daily') {
+    const since = dailyWindow(at, options.since, timeZone);
+    const counts = await q.newItemCounts(db, since, scope);
+    const load = await q.openLoad(db, at, scope);
+    const main = buildDailyDigest(
+      {
+        timeZone,
+        botUsername,
+        since,
+        newByDomain: counts.byDomain,
+        newBySource: counts.bySource,
+        mustUntriaged: await q.mustInvestigateUntriaged(db, scope),
+        overdue: await q.overdueItems(db, at, scope),
+        dueSoon: await q.itemsDueSoon(db, at, scope),
+        officerLoad: load.officers,
+        unassignedOpen: load.unassigned,
+      },
+      t,
+    );
+    return { kind, main, chart: null, agencyMessages: [] };
+  }
+  if (kind === 'weekly') {
+    const { current, previous } = comparisonWindows('weekly', at, timeZone);
+    const compared = await q.domainCountsCompared(db, current, previous, scope);
+    const times = await q.meanTimes(db, current, scope);
+    const year = DateTime.fromMillis(current.end.getTime() - 1, { zone: timeZone }).year;
+    const main = buildWeeklyDigest(
+      {
+        timeZone,
+        botUsername,
+        week: current,
+        thisWeek: compared.current,
+        weekBefore: compared.previous,
+        repeatSubjects: await q.repeatSubjects(db, current.end, scope),
+        pointsCrossed: await q.pointsCrossed(db, current, year),
+        mustTalk: await q.openMustTalks(db, scope),
+        silent: await q.silentReporters(db, at),
+        meanTriage: times.triage,
+        meanConclude: times.conclude,
+      },
+      t,
+    );
+    const series = await q.weeklySeries(db, current.end, timeZone, scope);
+    const chart = { ...renderWeeklyChart(series, t), caption: t('digests:chart_caption') };
+    return { kind, main, chart, agencyMessages: [] };
+  }
+  const { current } = comparisonWindows('monthly', at, timeZone);
+  const counts = await q.newItemCounts(db, current, scope);
+  const forwarded = await q.forwardedCounts(db, current.end, scope);
+  const main = buildMonthlyDigest(
+    { timeZone, month: current, bySource: counts.bySourceDomain, forwarded },
+    t,
+  );
+  const agencyMessages: AgencyMessage[] = [];
+  // Agencies see only their own forwarded items, never admin-reserved ones, whoever builds the digest.
+  const agencyScope = { includeAdminsOnly: false };
+  const liaisons = await q.liaisonsOf(
+    db,
+    forwarded.map((f) => f.agency),
+  );
+  for (const agency of [...new Set(liaisons.map((l) => l.agency))]) {
+    const items = await q.forwardedItems(db, agency, current.end, agencyScope);
+    if (items.total === 0) continue;
+    for (const liaison of liaisons.filter((l) => l.agency === agency)) {
+      const liaisonT = translatorFor(languageFor(liaison.language));
+      agencyMessages.push({
+        chatId: liaison.telegramId,
+        agency,
+        message: buildAgencyCirculation({ timeZone, month: current, agency, forwarded: items }, liaisonT),
+      });
+    }
+  }
+  return { kind, main, chart: null, agencyMessages };
+}
+
+/** Queues a built digest: the main message (and chart) to `chatId`, and, unless `mainOnly`, the agency messages. */
+export function queueDigest(
+  out: OutboxBuffer,
+  digest: BuiltDigest,
+  chatId: number,
+  options: { mainOnly?: boolean; ref?: string } = {},
+): void {
+  out.sendText(chatId, digest.main.text, digestMarkup(digest.main), options.ref);
+  if (digest.chart) {
+    out.sendFile(
+      chatId,
+      'sendPhoto',
+      { field: 'photo', name: `digest-${digest.kind}.png`, bytes: digest.chart.png },
+      { caption: digest.chart.caption },
+    );
+  }
+  if (options.mainOnly) return;
+  for (const agencyMessage of digest.agencyMessages) {
+    out.sendText(agencyMessage.chatId, agencyMessage.message.text, digestMarkup(agencyMessage.message));
+  }
+}
