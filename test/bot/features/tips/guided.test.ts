@@ -1,0 +1,129 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCallback } from '../../../../src/bot/callback-data.js';
+import { dialogues, itemAttachments, items } from '../../../../src/db/schema.js';
+import { createHarness, type Harness } from '../../../support/harness.js';
+import { callbackQuery, documentMessage, photoMessage, textMessage, user } from '../../../support/updates.js';
+
+const GUIDED = 6001;
+const ONE_LINE = 6002;
+const TEXT = '镇长在防波堤工程中指定施工方，金额约300万元';
+
+type Markup = { inline_keyboard: Array<Array<{ text: string; callback_data?: string }>> };
+
+function buttonsOf(
+  payload: Record<string, unknown> | undefined,
+): Array<{ text: string; callback_data?: string }> {
+  return ((payload?.reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat();
+}
+
+describe('guided /tip', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await createHarness();
+    await harness.enrol(GUIDED, 'monitor', { community: '丹东社区' });
+    await harness.enrol(ONE_LINE, 'monitor', { community: '丹西社区' });
+  });
+  afterAll(() => harness.close());
+
+  it('walks domain → unit → text → attachments → confirmation and stores the same item as the one-line form', async () => {
+    const me = user(GUIDED);
+    const [domainStep] = await harness.send(textMessage(me, '/tip'));
+    const domainButtons = buttonsOf(domainStep?.payload).map((button) => button.callback_data);
+    // The three powers come first.
+    expect(domainButtons.slice(0, 3)).toEqual(['tip.domain|D', 'tip.domain|F', 'tip.domain|P']);
+    expect(domainButtons).toHaveLength(6);
+
+    const unitStep = await harness.send(callbackQuery(me, encodeCallback('tip.domain', 'F')));
+    const unitMessage = unitStep.find((message) => message.method === 'sendMessage');
+    const unitButtons = buttonsOf(unitMessage?.payload);
+    expect(unitButtons.length).toBeLessThanOrEqual(9);
+    expect(unitButtons.at(-1)?.callback_data).toBe('tip.type');
+    const [row] = await harness.db.select().from(dialogues).where(eq(dialogues.userId, GUIDED));
+    expect(row).toMatchObject({ kind: 'tip', step: 'unit', data: { domain: 'F' } });
+
+    // Typing the unit's Chinese name works as well as a button.
+    const [textStep] = await harness.send(textMessage(me, '鹤浦镇'));
+    expect(textStep?.text).toContain('第 3 步');
+    const [attachStep] = await harness.send(textMessage(me, TEXT));
+    expect(buttonsOf(attachStep?.payload).map((button) => button.callback_data)).toEqual(['tip.done']);
+    await harness.send(photoMessage(me));
+    await harness.send(documentMessage(me, 'contract.pdf'));
+    const [confirm] = (await harness.send(callbackQuery(me, encodeCallback('tip.done')))).filter(
+      (message) => message.method === 'sendMessage',
+    );
+    expect(confirm?.text).toContain('F-HPZ');
+    expect(confirm?.text).toContain('附件：2');
+    expect(buttonsOf(confirm?.payload).map((button) => button.callback_data)).toEqual([
+      'tip.submit',
+      'tip.cancel',
+    ]);
+
+    const submitted = await harness.send(callbackQuery(me, encodeCallback('tip.submit')));
+    const [guidedItem] = await harness.db.select().from(items).where(eq(items.reporterId, GUIDED));
+    expect(
+      submitted.find((message) => message.chatId === GUIDED && message.method === 'sendMessage')?.text,
+    ).toContain(`#${guidedItem?.id}`);
+    expect(await harness.db.select().from(dialogues).where(eq(dialogues.userId, GUIDED))).toHaveLength(0);
+    const attachments = await harness.db
+      .select()
+      .from(itemAttachments)
+      .where(eq(itemAttachments.itemId, guidedItem?.id ?? 0));
+    expect(attachments.map((attachment) => attachment.fileKind).sort()).toEqual(['document', 'photo']);
+
+    await harness.send(textMessage(user(ONE_LINE), `/tip F-HPZ ${TEXT}`));
+    const [oneLineItem] = await harness.db.select().from(items).where(eq(items.reporterId, ONE_LINE));
+    const comparable = (item: typeof guidedItem) => ({
+      kind: item?.kind,
+      sourceKind: item?.sourceKind,
+      sourceAgency: item?.sourceAgency,
+      signed: item?.signed,
+      domain: item?.domain,
+      unitCode: item?.unitCode,
+      text: item?.text,
+      reference: item?.reference,
+      status: item?.status,
+      mustInvestigate: item?.mustInvestigate,
+      reasons: item?.reasons,
+      priority: item?.priority,
+      adminsOnly: item?.adminsOnly,
+    });
+    expect(comparable(guidedItem)).toEqual(comparable(oneLineItem));
+  });
+
+  it('answers a stale button without storing anything, and /cancel leaves the dialogue', async () => {
+    const me = user(GUIDED);
+    const before = (await harness.db.select().from(items)).length;
+    const stale = await harness.send(callbackQuery(me, encodeCallback('tip.submit')));
+    expect(stale.find((message) => message.method === 'answerCallbackQuery')?.payload.show_alert).toBe(true);
+    await harness.send(textMessage(me, '/tip'));
+    await harness.send(callbackQuery(me, encodeCallback('tip.domain', 'P')));
+    const [cancelled] = await harness.send(textMessage(me, '/cancel'));
+    expect(cancelled?.text).toContain('已退出');
+    expect(await harness.db.select().from(dialogues).where(eq(dialogues.userId, GUIDED))).toHaveLength(0);
+    expect((await harness.db.select().from(items)).length).toBe(before);
+  });
+
+  it('suggests units for a mistyped name and accepts a suggestion button', async () => {
+    const me = user(GUIDED);
+    await harness.send(textMessage(me, '/tip'));
+    await harness.send(callbackQuery(me, encodeCallback('tip.domain', 'D')));
+    const [suggestion] = await harness.send(textMessage(me, '鹤浦'));
+    expect(buttonsOf(suggestion?.payload).map((button) => button.callback_data)).toContain('tip.unit|HPZ');
+    const [next] = (await harness.send(callbackQuery(me, encodeCallback('tip.unit', 'HPZ')))).filter(
+      (message) => message.method === 'sendMessage',
+    );
+    expect(next?.text).toContain('第 3 步');
+    await harness.send(textMessage(me, '/cancel'));
+  });
+
+  it('is refused to an officer and ignores a non-reporter’s plain text', async () => {
+    await harness.enrol(6003, 'officer');
+    const [refusal] = await harness.send(textMessage(user(6003), '/tip'));
+    expect(refusal?.text).toContain('身份不能使用');
+    const pressed = await harness.send(callbackQuery(user(6003), encodeCallback('tip.domain', 'F')));
+    expect(pressed.find((message) => message.method === 'answerCallbackQuery')?.payload.show_alert).toBe(
+      true,
+    );
+  });
+});
