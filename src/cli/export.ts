@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { appendAudit } from '../audit.js';
 import { loadExportRows, toCsv, toJsonl } from '../exports/items.js';
+import { buildQueueWorkbook } from '../exports/xlsx.js';
 import type { CliCommand } from './run.js';
 
 const SERIALISERS = { jsonl: toJsonl, csv: toCsv } as const;
@@ -9,6 +10,8 @@ type Format = keyof typeof SERIALISERS;
 function isFormat(value: string | undefined): value is Format {
   return value !== undefined && Object.hasOwn(SERIALISERS, value);
 }
+
+const FORMATS = [...Object.keys(SERIALISERS), 'xlsx'];
 
 /** Reads `--name value` or `--name=value` from the arguments. */
 function option(args: readonly string[], name: string): string | undefined {
@@ -20,20 +23,27 @@ function option(args: readonly string[], name: string): string | undefined {
   return undefined;
 }
 
-/** `export --format jsonl|csv [--out <file>]`: every item without text or reporter, to stdout or a file. */
+/**
+ * `export --format jsonl|csv|xlsx [--out <file>]`: every item without text or reporter, to stdout or
+ * a file; xlsx (a binary workbook) needs --out.
+ */
 export const exportCommand: CliCommand = {
-  usage: 'export --format <jsonl|csv> [--out <file>]   every item, no text, no reporter identity',
-  async run({ database, args, stdout }) {
+  usage: 'export --format <jsonl|csv|xlsx> [--out <file>]   every item, no text, no reporter identity',
+  async run({ config, database, args, stdout }) {
     const format = option(args, 'format');
-    if (!isFormat(format)) {
-      process.stderr.write(`export: --format must be one of ${Object.keys(SERIALISERS).join(', ')}\n`);
+    if (!isFormat(format) && format !== 'xlsx') {
+      process.stderr.write(`export: --format must be one of ${FORMATS.join(', ')}\n`);
       return 2;
     }
     const out = option(args, 'out');
+    if (format === 'xlsx' && !out) {
+      process.stderr.write('export: --format xlsx writes a binary workbook and needs --out <file>\n');
+      return 2;
+    }
     const rows = await loadExportRows(database.db);
-    const content = SERIALISERS[format](rows);
-    if (out) await writeFile(out, content, 'utf8');
-    else stdout.write(content);
+    if (format === 'xlsx') await writeFile(out as string, await buildQueueWorkbook(rows, config.timeZone));
+    else if (out) await writeFile(out, SERIALISERS[format](rows), 'utf8');
+    else stdout.write(SERIALISERS[format](rows));
     await appendAudit(database.db, {
       actorId: null,
       action: 'items.exported',

@@ -1,105 +1,42 @@
-import { asc, eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { translatorFor } from '../bot/i18n.js';
-import type { Queryable } from '../db/client.js';
-import { items, units } from '../db/schema.js';
+import type { ExportRow } from './items.js';
 
-/** One item as exported: numbers, codes, statuses and times. No text and no reporter, ever. */
-export interface QueueExportRow {
-  id: number;
-  domain: string;
-  unitCode: string;
-  unitName: string | null;
-  kind: string;
-  sourceKind: string;
-  sourceAgency: string | null;
-  status: string;
-  priority: string;
-  mustInvestigate: boolean;
-  reasons: string[];
-  repeatSubject: boolean;
-  forwardedAgency: string | null;
-  mergedInto: number | null;
-  triageDueAt: Date | null;
-  concludeDueAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-  concludedAt: Date | null;
-}
-
-/** Every item in number order; admins-only items (about the Organization Department) only when asked for. */
-export async function loadQueueExportRows(
-  db: Queryable,
-  options: { includeAdminsOnly: boolean },
-): Promise<QueueExportRow[]> {
-  return db
-    .select({
-      id: items.id,
-      domain: items.domain,
-      unitCode: items.unitCode,
-      unitName: units.nameZh,
-      kind: items.kind,
-      sourceKind: items.sourceKind,
-      sourceAgency: items.sourceAgency,
-      status: items.status,
-      priority: items.priority,
-      mustInvestigate: items.mustInvestigate,
-      reasons: items.reasons,
-      repeatSubject: items.repeatSubject,
-      forwardedAgency: items.forwardedAgency,
-      mergedInto: items.mergedInto,
-      triageDueAt: items.triageDueAt,
-      concludeDueAt: items.concludeDueAt,
-      createdAt: items.createdAt,
-      updatedAt: items.updatedAt,
-      concludedAt: items.concludedAt,
-    })
-    .from(items)
-    .leftJoin(units, eq(units.code, items.unitCode))
-    .where(options.includeAdminsOnly ? undefined : eq(items.adminsOnly, false))
-    .orderBy(asc(items.id));
-}
-
-/** The items sheet's columns: Chinese header, width, and how a row fills it. */
+/** The items sheet's columns (the CLI export's fields): Chinese header, width, and how a row fills it. */
 function columns(timeZone: string) {
   const t = translatorFor('zh-CN');
-  const time = (date: Date | null) =>
-    date ? DateTime.fromJSDate(date, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm') : '';
+  const time = (iso: string | null) =>
+    iso ? DateTime.fromISO(iso, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm') : '';
   const label = (key: string, fallback: string) => {
     const text = t(key);
     return text === key || text === key.split(':')[1] ? fallback : text;
   };
   return [
-    { header: '编号', width: 8, value: (r: QueueExportRow) => r.id },
-    { header: '编码', width: 12, value: (r: QueueExportRow) => `${r.domain}-${r.unitCode}` },
-    { header: '类别', width: 10, value: (r: QueueExportRow) => label(`queue:domain_${r.domain}`, r.domain) },
-    { header: '单位代码', width: 10, value: (r: QueueExportRow) => r.unitCode },
-    { header: '单位', width: 16, value: (r: QueueExportRow) => r.unitName ?? '' },
-    { header: '类型', width: 8, value: (r: QueueExportRow) => KIND_ZH[r.kind] ?? r.kind },
-    { header: '来源', width: 14, value: (r: QueueExportRow) => SOURCE_ZH[r.sourceKind] ?? r.sourceKind },
-    { header: '来源单位', width: 12, value: (r: QueueExportRow) => r.sourceAgency ?? '' },
-    { header: '状态', width: 14, value: (r: QueueExportRow) => label(`queue:status_${r.status}`, r.status) },
+    { header: '编号', width: 8, value: (r: ExportRow) => r.number },
+    { header: '编码', width: 12, value: (r: ExportRow) => r.code },
+    { header: '类别', width: 10, value: (r: ExportRow) => label(`queue:domain_${r.domain}`, r.domain) },
+    { header: '单位代码', width: 10, value: (r: ExportRow) => r.unit },
+    { header: '单位', width: 16, value: (r: ExportRow) => r.unit_name ?? '' },
+    { header: '类型', width: 10, value: (r: ExportRow) => KIND_ZH[r.kind] ?? r.kind },
+    { header: '来源', width: 14, value: (r: ExportRow) => SOURCE_ZH[r.source_kind] ?? r.source_kind },
+    { header: '来源单位', width: 10, value: (r: ExportRow) => r.source_agency ?? '' },
+    { header: '署名', width: 6, value: (r: ExportRow) => (r.signed ? '是' : '否') },
+    { header: '状态', width: 14, value: (r: ExportRow) => label(`queue:status_${r.status}`, r.status) },
     {
       header: '优先级',
       width: 8,
-      value: (r: QueueExportRow) => label(`queue:priority_${r.priority}`, r.priority),
+      value: (r: ExportRow) => label(`queue:priority_${r.priority}`, r.priority),
     },
-    { header: '是否必查', width: 9, value: (r: QueueExportRow) => (r.mustInvestigate ? '是' : '否') },
+    { header: '是否必查', width: 9, value: (r: ExportRow) => (r.must_investigate ? '是' : '否') },
     {
       header: '必查理由',
       width: 40,
-      value: (r: QueueExportRow) =>
-        r.reasons.map((reason) => label(`queue:reason_${reason}`, reason)).join('；'),
+      value: (r: ExportRow) => r.reasons.map((reason) => label(`queue:reason_${reason}`, reason)).join('；'),
     },
-    { header: '重复反映对象', width: 12, value: (r: QueueExportRow) => (r.repeatSubject ? '是' : '否') },
-    { header: '转办单位', width: 10, value: (r: QueueExportRow) => r.forwardedAgency ?? '' },
-    { header: '并入', width: 8, value: (r: QueueExportRow) => r.mergedInto ?? '' },
-    { header: '分办期限', width: 17, value: (r: QueueExportRow) => time(r.triageDueAt) },
-    { header: '办结期限', width: 17, value: (r: QueueExportRow) => time(r.concludeDueAt) },
-    { header: '收到时间', width: 17, value: (r: QueueExportRow) => time(r.createdAt) },
-    { header: '更新时间', width: 17, value: (r: QueueExportRow) => time(r.updatedAt) },
-    { header: '办结时间', width: 17, value: (r: QueueExportRow) => time(r.concludedAt) },
+    { header: '仅限管理员', width: 10, value: (r: ExportRow) => (r.admins_only ? '是' : '否') },
+    { header: '收到时间', width: 17, value: (r: ExportRow) => time(r.created_at) },
+    { header: '更新时间', width: 17, value: (r: ExportRow) => time(r.updated_at) },
   ];
 }
 
@@ -112,10 +49,7 @@ const SOURCE_ZH: Record<string, string> = {
 };
 
 /** The statistics sheet's sections: counts by status, domain, unit and source. */
-function statistics(
-  rows: readonly QueueExportRow[],
-  timeZone: string,
-): Array<[string, Array<[string, number]>]> {
+function statistics(rows: readonly ExportRow[], timeZone: string): Array<[string, Array<[string, number]>]> {
   const cols = columns(timeZone);
   const columnValue = (header: string) => cols.find((column) => column.header === header)?.value;
   const tally = (header: string): Array<[string, number]> => {
@@ -140,7 +74,7 @@ function statistics(
  * `timeZone`) and sheet 统计 (counts by status, domain, unit, source). Never contains report text
  * or who reported.
  */
-export async function buildQueueWorkbook(rows: readonly QueueExportRow[], timeZone: string): Promise<Buffer> {
+export async function buildQueueWorkbook(rows: readonly ExportRow[], timeZone: string): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'liaison-bot';
   const sheet = workbook.addWorksheet('事项', { views: [{ state: 'frozen', ySplit: 1 }] });

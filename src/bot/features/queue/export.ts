@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { appendAudit } from '../../../audit.js';
-import { buildQueueWorkbook, loadQueueExportRows } from '../../../exports/xlsx.js';
+import { loadExportRows } from '../../../exports/items.js';
+import { buildQueueWorkbook } from '../../../exports/xlsx.js';
 import type { BotContext } from '../../context.js';
 
 /**
@@ -11,7 +12,8 @@ export async function exportCommand(ctx: BotContext): Promise<void> {
   if (!ctx.chat) return;
   const admin = ctx.person?.role === 'admin';
   const timeZone = ctx.services.config.timeZone;
-  const rows = await loadQueueExportRows(ctx.db, { includeAdminsOnly: admin });
+  // Officers never see items about the Organization Department itself (conflict of interest).
+  const rows = (await loadExportRows(ctx.db)).filter((row) => admin || !row.admins_only);
   const bytes = await buildQueueWorkbook(rows, timeZone);
   const day = DateTime.fromJSDate(ctx.services.now(), { zone: timeZone }).toFormat('yyyyMMdd');
   ctx.out.sendFile(
