@@ -1,0 +1,92 @@
+import { eq, or } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemLinks, items } from '../../src/db/schema.js';
+import {
+  type CreateItemServices,
+  createItem,
+  MAX_ATTACHMENTS,
+  type NewItem,
+} from '../../src/items/create-item.js';
+import { OutboxBuffer } from '../../src/telegram/outbox.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+describe('createItem', () => {
+  let harness: Harness;
+  const services = (out: OutboxBuffer): CreateItemServices => ({
+    config: harness.config,
+    now: () => harness.services.now(),
+    botUsername: () => 'liaison_test_bot',
+    out,
+  });
+  const base = (text: string, actorId: number): NewItem => ({
+    kind: 'report',
+    sourceKind: 'hotline',
+    sourceAgency: null,
+    reporterId: null,
+    actorId,
+    signed: false,
+    domain: 'O',
+    unitCode: 'JSJ',
+    text,
+    replyTo: { chatId: actorId, language: 'zh-CN' },
+  });
+
+  beforeAll(async () => {
+    harness = await createHarness();
+  });
+  afterAll(() => harness.close());
+
+  it('links items about the same unit and domain both ways and flags the third as a repeat subject', async () => {
+    const ids: number[] = [];
+    for (const text of ['第一条反映', '第二条反映', '第三条反映']) {
+      harness.clock.advance(120_000);
+      const result = await createItem(harness.db, base(text, 8001), services(new OutboxBuffer()));
+      if (result.outcome !== 'created') throw new Error(result.outcome);
+      ids.push(result.item.id);
+    }
+    const [first, second, third] = ids as [number, number, number];
+    const links = await harness.db
+      .select()
+      .from(itemLinks)
+      .where(or(eq(itemLinks.itemId, third), eq(itemLinks.relatedId, third)));
+    expect(links).toHaveLength(4);
+    expect(links).toEqual(
+      expect.arrayContaining([
+        { itemId: third, relatedId: first },
+        { itemId: first, relatedId: third },
+        { itemId: third, relatedId: second },
+        { itemId: second, relatedId: third },
+      ]),
+    );
+    const [stored] = await harness.db.select().from(items).where(eq(items.id, third));
+    expect(stored?.repeatSubject).toBe(true);
+    expect(stored?.mustInvestigate).toBe(false);
+  });
+
+  it('queues no alert for an item that need not be investigated', async () => {
+    harness.clock.advance(120_000);
+    const out = new OutboxBuffer();
+    await createItem(harness.db, base('情况不详', 8002), services(out));
+    expect(out.messages.map((message) => message.ref)).toEqual([expect.stringMatching(/^receipt:\d+$/)]);
+  });
+
+  it('refuses more than ten attachments and an empty text, storing nothing', async () => {
+    const before = (await harness.db.select().from(items)).length;
+    const out = new OutboxBuffer();
+    const attachments = Array.from({ length: MAX_ATTACHMENTS + 1 }, (_, index) => ({
+      fileKind: 'photo' as const,
+      fileId: `f${index}`,
+      fileUniqueId: null,
+      fileSize: null,
+    }));
+    const many = await createItem(harness.db, { ...base('附件太多', 8003), attachments }, services(out));
+    const empty = await createItem(harness.db, base(' \u0007 ', 8003), services(out));
+    expect(many).toEqual({ outcome: 'refused', reason: 'too_many_attachments' });
+    expect(empty).toEqual({ outcome: 'refused', reason: 'missing_text' });
+    expect(out.messages.map((message) => message.payload.text)).toEqual([
+      expect.stringContaining('最多 10 个附件'),
+      expect.stringContaining('缺少内容'),
+    ]);
+    expect((await harness.db.select().from(items)).length).toBe(before);
+  });
+});
