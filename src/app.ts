@@ -12,6 +12,10 @@ import type { Logger } from './logger.js';
 import { crashAfterStoreIfAsked, withInjectedFaults } from './telegram/fault-injection.js';
 import { PollingIntake } from './telegram/polling.js';
 import { OutboxSender, type SenderOptions } from './telegram/sender.js';
+import { SenderLeadership } from './telegram/sender-leadership.js';
+import { createMetrics } from './metrics.js';
+import type { Registry } from 'prom-client';
+import type { ServerResponse } from 'node:http';
 import { UpdateProcessor } from './telegram/update-processor.js';
 import { WebhookIntake } from './telegram/webhook.js';
 import { startupTasks, type BackgroundJobs, startBackgroundJobs } from './jobs.js';
@@ -70,7 +74,8 @@ export async function startApp(
     logger.child({ part: 'inbox' }),
     () => sender.wake(),
   );
-  sender.start();
+  const leadership = new SenderLeadership(database, sender, logger.child({ part: 'leadership' }));
+  await leadership.start();
   processor.start();
   const jobs: BackgroundJobs = startBackgroundJobs(database, config, logger, services, () => sender.wake());
 
@@ -78,6 +83,7 @@ export async function startApp(
     crashAfterStoreIfAsked(updates, config.faults);
     processor.wake();
   };
+  const metrics = createMetrics(database.db, processor, sender);
   let intake: { stop(): Promise<void> };
   let port: number | undefined;
   if (config.mode.kind === 'webhook') {
@@ -85,7 +91,13 @@ export async function startApp(
     const webhook = new WebhookIntake(
       database.db,
       logger.child({ part: 'webhook' }),
-      { port: config.mode.port, host: config.mode.host, path, secret: config.mode.secret },
+      {
+        port: config.mode.port,
+        host: config.mode.host,
+        path,
+        secret: config.mode.secret,
+        extraRoutes: { '/metrics': (response) => serveMetrics(metrics, response) },
+      },
       onStored,
     );
     port = await webhook.start();
@@ -115,7 +127,7 @@ export async function startApp(
       await intake.stop();
       await jobs.stop();
       await processor.stop();
-      await sender.stop();
+      await leadership.stop();
       await database.close();
     })();
     return stopping;
@@ -136,4 +148,9 @@ async function getMeWithRetry(telegram: Telegram, logger: Logger): Promise<UserF
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
+}
+
+async function serveMetrics(registry: Registry, response: ServerResponse): Promise<void> {
+  const body = await registry.metrics();
+  response.writeHead(200, { 'content-type': registry.contentType }).end(body);
 }

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { outbox } from '../db/schema.js';
 import type { Queryable } from '../db/client.js';
 
@@ -119,6 +119,8 @@ export async function writeOutbox(db: Queryable, messages: readonly OutgoingMess
       ...(message.notBefore ? { notBefore: message.notBefore } : {}),
     })),
   );
+  // Delivered at commit: the sending replica (maybe another process) wakes without polling.
+  await db.execute(sql`select pg_notify('liaison_outbox', '')`);
 }
 
 /**
