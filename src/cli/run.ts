@@ -2,6 +2,7 @@ import { openConfiguredDatabase } from '../app.js';
 import { type AppConfig, ConfigError, loadConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { createLogger, type Logger } from '../logger.js';
+import { digestCommand } from './digest.js';
 import { exportCommand } from './export.js';
 import { inviteCommand } from './invite.js';
 import { unitsCommand } from './units.js';
@@ -34,6 +35,7 @@ export const commands: Record<string, CliCommand> = {
   invite: inviteCommand,
   units: unitsCommand,
   export: exportCommand,
+  digest: digestCommand,
 };
 
 function usage(): string {

@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { translatorFor } from '../bot/i18n.js';
 import { appendAudit } from '../audit.js';
 import type { AppConfig } from '../config.js';
-import { type Db, queryRows } from '../db/client.js';
+import { type Db, type Queryable, queryRows } from '../db/client.js';
 import { digestRuns } from '../db/schema.js';
 import { type DigestKind, latestOccurrence, periodKey } from '../domain/periods.js';
 import type { Logger } from '../logger.js';
@@ -58,12 +58,7 @@ export async function runDigest(
       .onConflictDoNothing()
       .returning({ id: digestRuns.id });
     if (inserted.length === 0) return { status: 'already_sent', periodKey: key };
-    const [previous] = await queryRows<{ at: Date | string | null }>(
-      tx,
-      sql`select max(occurrence_at) as at from digest_runs
-          where kind = ${kind} and occurrence_at < ${occurrence.toISOString()}::timestamptz`,
-    );
-    const since = previous?.at ? new Date(previous.at) : null;
+    const since = await latestRunAt(tx, kind, occurrence);
     const digest = await buildDigest(
       tx,
       kind,
@@ -88,6 +83,16 @@ export async function runDigest(
   });
   if (result.status === 'sent') deps.wake();
   return result;
+}
+
+/** The occurrence of the latest digest of `kind` recorded before `before`, or null if none. */
+export async function latestRunAt(db: Queryable, kind: DigestKind, before: Date): Promise<Date | null> {
+  const [row] = await queryRows<{ at: Date | string | null }>(
+    db,
+    sql`select max(occurrence_at) as at from digest_runs
+        where kind = ${kind} and occurrence_at < ${before.toISOString()}::timestamptz`,
+  );
+  return row?.at ? new Date(row.at) : null;
 }
 
 /**

@@ -1,0 +1,55 @@
+import { appendAudit } from '../../audit.js';
+import type { DigestKind } from '../../domain/periods.js';
+import { buildDigest, queueDigest } from '../../digests/compose.js';
+import { latestRunAt } from '../../digests/scheduler.js';
+import { Feature } from '../feature.js';
+import { SECTION_ROLES } from '../roles.js';
+
+const KINDS: Readonly<Record<string, DigestKind>> = {
+  daily: 'daily',
+  weekly: 'weekly',
+  monthly: 'monthly',
+  日报: 'daily',
+  周报: 'weekly',
+  月报: 'monthly',
+};
+
+/** Parses the /digest argument (daily|weekly|monthly, or 日报|周报|月报), or null. */
+export function parseDigestKind(argument: string | undefined): DigestKind | null {
+  return argument ? (KINDS[argument.trim().toLowerCase()] ?? null) : null;
+}
+
+/**
+ * /digest daily|weekly|monthly: the digest as it would be sent now, to the asker only. It is not recorded
+ * as a period, so the scheduled digest still goes out. Admins also see items reserved for admins.
+ */
+export const digestFeature = new Feature('digest').command(
+  { command: 'digest', audience: SECTION_ROLES, descriptionKey: 'digests:cmd_digest' },
+  async (ctx) => {
+    const kind = parseDigestKind(ctx.args[0]);
+    const person = ctx.person;
+    if (!kind || !person || !ctx.chat) {
+      ctx.replyText(ctx.t('digests:usage'));
+      return;
+    }
+    const now = ctx.services.now();
+    const digest = await buildDigest(
+      ctx.db,
+      kind,
+      {
+        at: now,
+        since: kind === 'daily' ? await latestRunAt(ctx.db, 'daily', now) : null,
+        timeZone: ctx.services.config.timeZone,
+        botUsername: ctx.services.botUsername(),
+        includeAdminsOnly: person.role === 'admin',
+      },
+      ctx.t,
+    );
+    ctx.replyText(ctx.t('digests:preview_note'));
+    queueDigest(ctx.out, digest, ctx.chat.id, { mainOnly: true });
+    const agencies = new Set(digest.agencyMessages.map((m) => m.agency)).size;
+    if (kind === 'monthly' && agencies > 0)
+      ctx.replyText(ctx.t('digests:preview_agencies', { count: agencies }));
+    await appendAudit(ctx.db, { actorId: person.telegramId, action: 'digest_preview', details: { kind } });
+  },
+);

@@ -1,0 +1,71 @@
+import { languageFor, translatorFor } from '../bot/i18n.js';
+import { parseDigestKind } from '../bot/features/digest.js';
+import { buildDigest, type BuiltDigest } from '../digests/compose.js';
+import type { DigestMessage } from '../digests/content.js';
+import { latestRunAt } from '../digests/scheduler.js';
+import type { CliCommand } from './run.js';
+
+const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&amp;': '&' };
+
+/** The digest's HTML as plain terminal text: tags dropped, entities decoded. */
+export function htmlToPlain(html: string): string {
+  return html.replace(/<[^>]+>/g, '').replace(/&(lt|gt|quot|amp);/g, (entity) => ENTITIES[entity] ?? entity);
+}
+
+function buttonLine(message: DigestMessage): string {
+  const labels = message.buttons.flat().map((button) => button.text);
+  return labels.length > 0 ? `[buttons: ${labels.join(' ')}]\n` : '';
+}
+
+/** The dry-run printout: the section's message, the chart that would be attached, and each agency message. */
+export function formatDryRun(digest: BuiltDigest): string {
+  let text = `${htmlToPlain(digest.main.text)}\n${buttonLine(digest.main)}`;
+  if (digest.chart) {
+    text += `[chart: PNG ${digest.chart.width}x${digest.chart.height}, ${digest.chart.png.length} bytes, would be attached as a photo]\n`;
+  }
+  // One sample per agency: its liaisons all get the same content, and who they are is not printed.
+  const shown = new Set<string>();
+  for (const agencyMessage of digest.agencyMessages) {
+    if (shown.has(agencyMessage.agency)) continue;
+    shown.add(agencyMessage.agency);
+    const recipients = digest.agencyMessages.filter((m) => m.agency === agencyMessage.agency).length;
+    text += `\n--- privately to the ${recipients} liaison(s) of ${agencyMessage.agency} ---\n`;
+    text += `${htmlToPlain(agencyMessage.message.text)}\n`;
+  }
+  return text;
+}
+
+/**
+ * `digest <daily|weekly|monthly> --dry-run [--lang en]`: prints the digest that would be sent now,
+ * without recording the period or queueing anything.
+ */
+export const digestCommand: CliCommand = {
+  usage: 'digest <daily|weekly|monthly> --dry-run [--lang en]   print the digest that would be sent now',
+  async run({ config, database, args, stdout }) {
+    const kind = parseDigestKind(args.find((arg) => !arg.startsWith('--')));
+    if (!kind || !args.includes('--dry-run')) {
+      process.stderr.write(
+        'digest: usage: digest <daily|weekly|monthly> --dry-run (the bot itself sends scheduled digests)\n',
+      );
+      return 2;
+    }
+    const langIndex = args.indexOf('--lang');
+    const t = translatorFor(languageFor(langIndex >= 0 ? args[langIndex + 1] : undefined));
+    const now = new Date();
+    const digest = await buildDigest(
+      database.db,
+      kind,
+      {
+        at: now,
+        since: kind === 'daily' ? await latestRunAt(database.db, 'daily', now) : null,
+        timeZone: config.timeZone,
+        // The CLI does not ask Telegram who the bot is; buttons are printed by label only.
+        botUsername: 'bot',
+        includeAdminsOnly: false,
+      },
+      t,
+    );
+    stdout.write(formatDryRun(digest));
+    return 0;
+  },
+};
