@@ -1,10 +1,12 @@
 import { pino, type Logger } from 'pino';
+import { errorSerializer } from './errors.js';
 
 /** The application logger: JSON lines on stdout. Callers log ids and kinds, never message text or names. */
 export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { app: 'liaison-bot' },
+    serializers: { err: errorSerializer, error: errorSerializer },
     // Belt and braces: fields that could carry what a person wrote are removed wherever they appear.
     redact: { paths: ['text', 'caption', '*.text', '*.caption', 'payload', '*.payload'], remove: true },
   });

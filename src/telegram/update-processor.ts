@@ -3,6 +3,7 @@ import type { Update } from 'telegraf/types';
 import { type Database, queryRows, type Tx } from '../db/client.js';
 import { inboxUpdates } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { describeError } from '../errors.js';
 import { OutboxBuffer, writeOutbox } from './outbox.js';
 
 /** Tries before an update is parked as failed (visible to admins through the CLI). */
@@ -158,8 +159,8 @@ export class UpdateProcessor {
     this.stats.failures += 1;
     const parked = attempts >= MAX_HANDLING_ATTEMPTS;
     const delayMs = this.backoffMs(attempts);
-    const errorName =
-      error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : 'unknown error';
+    const described = describeError(error);
+    const errorName = `${described.name}${described.code ? ` ${described.code}` : ''}: ${described.message}`;
     log[parked ? 'error' : 'warn'](
       { attempts, delayMs, error: errorName },
       parked ? 'update parked as failed after repeated errors' : 'update handling failed; will retry',
