@@ -1,0 +1,53 @@
+/**
+ * Figure 4, start-up: `node dist/src/main.js` (what `npm start` runs once built) from spawn to its
+ * first getUpdates at the fake Bot API — on an empty database (migrations, unit directory), then restarts.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../src/paths.js';
+import { FakeBotApi } from '../test/support/fake-bot-api.js';
+import type { Scratch } from './scratch.js';
+import { median } from './stats.js';
+
+/** Start-up times in ms. */
+export interface StartupResult {
+  first: number;
+  restart: number;
+  restarts: number[];
+}
+
+async function startOnce(api: FakeBotApi, scratch: Scratch): Promise<number> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [join(packageRoot(), 'dist/src/main.js')], {
+    cwd: scratch.cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      BOT_TOKEN: api.token,
+      TELEGRAM_API_ROOT: api.url,
+      LOG_LEVEL: 'warn',
+      ...scratch.env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const poll = await api.waitFor((call) => call.method === 'getUpdates' && call.at >= started, 60_000);
+    return poll.at - started;
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** One first start on `scratch` (empty), then `restarts` restarts on the same database. */
+export async function runStartup(scratch: Scratch, restarts: number): Promise<StartupResult> {
+  const api = await FakeBotApi.start();
+  try {
+    const first = await startOnce(api, scratch);
+    const times: number[] = [];
+    for (let index = 0; index < restarts; index += 1) times.push(await startOnce(api, scratch));
+    return { first, restart: median(times), restarts: times };
+  } finally {
+    await api.stop();
+  }
+}
