@@ -1,0 +1,99 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { textMessage, user } from '../support/updates.js';
+import {
+  accountTips,
+  FaultRig,
+  FULL,
+  receiptsByChat,
+  recordResult,
+  runSeed,
+  type SentTip,
+  seededRandom,
+  sleep,
+} from './rig.js';
+
+// The issue asks for 1,000 tips from 20 monitors, but a monitor may file 20 items an hour (flood
+// limit), so the full run spreads 1,000 tips over 50 monitors.
+const MONITORS = FULL ? 50 : 20;
+const TIPS_PER_MONITOR = FULL ? 20 : 10;
+const TOTAL = MONITORS * TIPS_PER_MONITOR;
+const KILLS = 3;
+const FIRST_MONITOR = 20_000;
+// The sender has at most 8 calls in flight; only those can be delivered twice after a kill -9.
+const IN_FLIGHT_LIMIT = 8;
+
+describe('scenario 1: kill -9 three times during a burst of tips', () => {
+  let rig: FaultRig;
+  afterAll(() => rig?.dispose());
+
+  it(`stores ${TOTAL} tips exactly once and receipts each, duplicates only for sends in flight at a kill`, async () => {
+    const random = seededRandom(runSeed('scenario 1'));
+    rig = await FaultRig.create();
+    const monitors = Array.from({ length: MONITORS }, (_, index) => FIRST_MONITOR + index);
+    await rig.enrol(
+      monitors.map((id, index) => ({ telegramId: id, role: 'monitor', community: `社区${index % 6}` })),
+    );
+    await rig.start();
+
+    const tips: SentTip[] = [];
+    const pushing = (async () => {
+      for (let round = 0; round < TIPS_PER_MONITOR; round += 1) {
+        for (const monitor of monitors) {
+          const body = `第${round + 1}次反映：镇长在防波堤工程中指定施工方，金额约${monitor % 1000}万元`;
+          tips.push({ reporter: monitor, body });
+          rig.api.pushUpdate(textMessage(user(monitor), `/tip F-HPZ ${body}`));
+        }
+        await sleep(100);
+      }
+    })();
+
+    const monitorSet = new Set(monitors);
+    const distinctReceipts = () =>
+      new Set(receiptsByChat(rig.messagesTo(monitorSet)).map((r) => r.number)).size;
+    // Kill at three random points of the burst: after a random share of the receipts, plus a random delay.
+    const killPoints = Array.from({ length: KILLS }, () => 0.1 + random() * 0.8).sort((a, b) => a - b);
+    const killTimes: number[] = [];
+    for (const point of killPoints) {
+      const target = Math.floor(point * TOTAL);
+      for (let waited = 0; distinctReceipts() < target && waited < 120_000; waited += 20) await sleep(20);
+      await sleep(Math.floor(random() * 300));
+      killTimes.push(Date.now());
+      await rig.kill();
+      await rig.start();
+    }
+    await pushing;
+    await rig.settle(() => distinctReceipts() >= TOTAL, { timeoutMs: 240_000 });
+    const exitCode = await rig.stop();
+
+    const result = await accountTips(rig, tips);
+    const leftOver = await rig.count(
+      sql`select (select count(*) from inbox_updates where status <> 'done') + (select count(*) from outbox where status <> 'sent') as n`,
+    );
+    // A duplicate receipt is excused only when its first delivery was in flight at a kill.
+    const inFlightAtKill = (times: number[]) =>
+      killTimes.some(
+        (kill) =>
+          times[0]! <= kill && times.slice(1).every((later) => later >= kill) && kill - times[0]! < 5000,
+      );
+    const excused = result.duplicateReceipts.filter((dup) => inFlightAtKill(dup.times));
+    const unexcused = result.duplicateReceipts.length - excused.length;
+    recordResult({
+      scenario: '1 crash during a burst',
+      sent: TOTAL,
+      stored: result.stored,
+      lost: result.lost,
+      duplicated: result.duplicated,
+      crashes: rig.crashes,
+      duplicateReceipts: result.duplicateReceipts.length,
+      notes: `${MONITORS} monitors, ${KILLS} kill -9; ${excused.length} receipt(s) resent after being in flight at a kill, ${unexcused} otherwise; ${result.unreceipted} unreceipted`,
+    });
+    expect(exitCode).toBe(0);
+    expect(result).toMatchObject({ stored: TOTAL, lost: 0, duplicated: 0, unreceipted: 0, strays: 0 });
+    expect(unexcused).toBe(0);
+    expect(excused.length).toBeLessThanOrEqual(KILLS * IN_FLIGHT_LIMIT);
+    expect(leftOver).toBe(0);
+    expect(rig.crashes).toBe(0);
+    expect(rig.handlerFailures()).toBe(0);
+  });
+});

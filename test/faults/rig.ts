@@ -1,0 +1,288 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { inject } from 'vitest';
+import { type Database, type Db, openDatabase, queryRows } from '../../src/db/client.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+import { BotProcess, type BotDatabase, createBotDatabase } from '../support/bot-process.js';
+import { testDatabaseKind } from '../support/database.js';
+import { FakeBotApi, type FakeBotApiOptions, type RecordedCall } from '../support/fake-bot-api.js';
+
+/** True under `npm run test:faults -- --full`: the issue's full counts instead of CI-sized ones. */
+export const FULL = process.env.FAULTS_FULL === '1';
+
+/** One row of the printed table. */
+export interface ScenarioResult {
+  scenario: string;
+  database: string;
+  sent?: number;
+  stored?: number;
+  lost?: number;
+  duplicated?: number;
+  crashes?: number;
+  duplicateReceipts?: number;
+  notes?: string;
+}
+
+/** Adds a row to the table printed at the end of the run. */
+export function recordResult(row: Omit<ScenarioResult, 'database'>): void {
+  appendFileSync(inject('faultsReport'), `${JSON.stringify({ database: testDatabaseKind, ...row })}\n`);
+}
+
+/** A seeded PRNG (mulberry32), so every generated run can be repeated from its printed seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The seed of this run: FAULTS_SEED when given, otherwise the time, printed so a failure can be replayed. */
+export function runSeed(scenario: string): number {
+  const seed = Number(process.env.FAULTS_SEED) || Date.now() % 2_147_483_647;
+  process.stdout.write(`${scenario}: seed ${seed} (replay with FAULTS_SEED=${seed})\n`);
+  return seed;
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A person to insert into `people` before the bot starts. */
+export interface Enrolment {
+  telegramId: number;
+  role: 'monitor' | 'liaison' | 'officer' | 'admin';
+  community?: string;
+  agency?: string;
+}
+
+/**
+ * One scenario's world: the fake Bot API, an empty database, and the real bot process started and
+ * killed at will. It counts every exit nobody asked for as a crash, and keeps every line the
+ * processes printed so the logs can be checked for leaks.
+ */
+export class FaultRig {
+  bot: BotProcess | undefined;
+  /** Exits the scenario did not cause. */
+  crashes = 0;
+  private readonly outputs: BotProcess[] = [];
+  private expectedExit = new WeakSet<BotProcess>();
+
+  private constructor(
+    readonly api: FakeBotApi,
+    readonly database: BotDatabase,
+  ) {}
+
+  /** A fake Bot API and a migrated, empty database. */
+  static async create(options: FakeBotApiOptions = {}): Promise<FaultRig> {
+    const rig = new FaultRig(await FakeBotApi.start(options), await createBotDatabase());
+    await rig.withDb(async () => {});
+    return rig;
+  }
+
+  /** Opens the bot's database (migrated) for the test; on PGlite only while no bot process holds it. */
+  async withDb<T>(use: (db: Db) => Promise<T>): Promise<T> {
+    if (testDatabaseKind === 'pglite' && this.running()) {
+      throw new Error('PGlite is single-process: stop the bot before opening its database');
+    }
+    const url = this.database.env.DATABASE_URL;
+    const database: Database = await openDatabase(
+      url ? { url, poolSize: 2 } : { dataDir: join(this.database.cwd, 'data') },
+    );
+    try {
+      await migrateDatabase(database);
+      return await use(database.db);
+    } finally {
+      await database.close();
+    }
+  }
+
+  /** Inserts people directly, as an admin's invites would have. */
+  async enrol(people: readonly Enrolment[]): Promise<void> {
+    await this.withDb(async (db) => {
+      for (const person of people) {
+        await db.execute(
+          sql`insert into people (telegram_id, role, community, agency)
+              values (${person.telegramId}, ${person.role}, ${person.community ?? null}, ${person.agency ?? null})`,
+        );
+      }
+    });
+  }
+
+  /** Counts rows with one SQL query returning a single `n` column. */
+  async count(query: ReturnType<typeof sql>): Promise<number> {
+    return this.withDb(async (db) => Number((await queryRows<{ n: unknown }>(db, query))[0]?.n ?? 0));
+  }
+
+  /** Starts the bot (polling unless `env` says otherwise) and waits until it is serving. */
+  async start(env: Record<string, string> = {}): Promise<BotProcess> {
+    const bot = BotProcess.start(
+      { BOT_TOKEN: this.api.token, TELEGRAM_API_ROOT: this.api.url, ...this.database.env, ...env },
+      this.database.cwd,
+    );
+    const startedAt = Date.now();
+    this.bot = bot;
+    this.outputs.push(bot);
+    void bot.exit().then(() => {
+      if (!this.expectedExit.has(bot)) this.crashes += 1;
+    });
+    for (let waited = 0; !bot.text().includes('"msg":"bot started"'); waited += 50) {
+      if (bot.child.exitCode !== null || bot.child.signalCode !== null || waited > 60_000) {
+        throw new Error(`the bot did not start:\n${bot.text()}`);
+      }
+      await sleep(50);
+    }
+    if (process.env.FAULTS_DEBUG) process.stdout.write(`bot started in ${Date.now() - startedAt} ms\n`);
+    return bot;
+  }
+
+  /** kill -9, as a crash would. */
+  async kill(): Promise<void> {
+    const bot = this.bot;
+    if (!bot) return;
+    this.expectedExit.add(bot);
+    await bot.kill();
+    this.bot = undefined;
+  }
+
+  /** SIGTERM; returns the exit code. */
+  async stop(): Promise<number | null> {
+    const bot = this.bot;
+    if (!bot) return 0;
+    this.expectedExit.add(bot);
+    const { code } = bot.child.exitCode !== null ? { code: bot.child.exitCode } : await bot.terminate();
+    this.bot = undefined;
+    return code;
+  }
+
+  /** Whether a bot process is alive. */
+  running(): boolean {
+    return this.bot !== undefined && this.bot.child.exitCode === null && this.bot.child.signalCode === null;
+  }
+
+  /** Everything every bot process of this rig printed. */
+  logs(): string {
+    return this.outputs.map((bot) => bot.text()).join('');
+  }
+
+  /** How many times a handler threw (each is retried; a throw is a bug for well-formed updates). */
+  handlerFailures(): number {
+    return (
+      this.logs().split('update handling failed').length -
+      1 +
+      (this.logs().split('parked as failed').length - 1)
+    );
+  }
+
+  /** Successful sendMessage calls to `chatIds`. */
+  messagesTo(chatIds: ReadonlySet<number>): RecordedCall[] {
+    return this.api
+      .sent()
+      .filter((call) => call.method === 'sendMessage' && chatIds.has(Number(call.params.chat_id)));
+  }
+
+  /**
+   * Waits until Telegram has nothing unconfirmed, `done()` holds, and the bot has been quiet for
+   * `quietMs`; throws after `timeoutMs`.
+   */
+  async settle(done: () => boolean, options: { quietMs?: number; timeoutMs?: number } = {}): Promise<void> {
+    const quietMs = options.quietMs ?? 2000;
+    const deadline = Date.now() + (options.timeoutMs ?? 240_000);
+    for (;;) {
+      const last = this.api.calls.findLast((call) => call.method !== 'getUpdates');
+      const quiet = last === undefined || Date.now() - last.at >= quietMs;
+      if (this.api.pendingUpdates() === 0 && done() && quiet) return;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `not settled after ${options.timeoutMs ?? 240_000} ms: pending ${this.api.pendingUpdates()}, done ${done()}`,
+        );
+      }
+      await sleep(250);
+    }
+  }
+
+  /** Stops everything and deletes the database. */
+  async dispose(): Promise<void> {
+    if (this.bot) {
+      this.expectedExit.add(this.bot);
+      await this.bot.kill();
+    }
+    await this.api.stop();
+    await this.database.dispose();
+  }
+}
+
+/** Item numbers in receipts (`#123`) sent to each chat, with every send kept (duplicates included). */
+export function receiptsByChat(
+  calls: readonly RecordedCall[],
+): Array<{ chatId: number; number: number; at: number }> {
+  const receipts: Array<{ chatId: number; number: number; at: number }> = [];
+  for (const call of calls) {
+    const match = /#(\d+)/.exec(String(call.params.text ?? ''));
+    if (match) receipts.push({ chatId: Number(call.params.chat_id), number: Number(match[1]), at: call.at });
+  }
+  return receipts;
+}
+
+/** A tip the scenario sent, to find it again among the stored items. */
+export interface SentTip {
+  reporter: number;
+  /** The tip text after the code (what the item stores). */
+  body: string;
+}
+
+/** What became of sent tips: stored once, lost, or stored more than once; and their receipts. */
+export interface TipAccounting {
+  stored: number;
+  lost: number;
+  duplicated: number;
+  /** Items without a receipt sent to their reporter. */
+  unreceipted: number;
+  /** Receipts sent more than once for the same item (the extra sends). */
+  duplicateReceipts: Array<{ number: number; times: number[] }>;
+  /** Items not coming from any sent tip. */
+  strays: number;
+}
+
+/** Compares the items table and the receipts the fake saw against the tips sent. */
+export async function accountTips(rig: FaultRig, tips: readonly SentTip[]): Promise<TipAccounting> {
+  const rows = await rig.withDb((db) =>
+    queryRows<{ id: number; reporter_id: unknown; text: string }>(
+      db,
+      sql`select id, reporter_id, text from items order by id`,
+    ),
+  );
+  const key = (reporter: number, body: string) => `${reporter}\u0000${body}`;
+  const found = new Map<string, number[]>();
+  for (const row of rows) {
+    const k = key(Number(row.reporter_id), row.text);
+    found.set(k, [...(found.get(k) ?? []), Number(row.id)]);
+  }
+  const wanted = new Set(tips.map((tip) => key(tip.reporter, tip.body)));
+  let lost = 0;
+  let duplicated = 0;
+  for (const k of wanted) {
+    const ids = found.get(k) ?? [];
+    if (ids.length === 0) lost += 1;
+    duplicated += Math.max(0, ids.length - 1);
+  }
+  const strays = [...found.keys()].filter((k) => !wanted.has(k)).length;
+  const reporters = new Set(tips.map((tip) => tip.reporter));
+  const receipts = receiptsByChat(rig.messagesTo(reporters));
+  const sends = new Map<string, number[]>();
+  for (const receipt of receipts) {
+    const k = `${receipt.chatId}:${receipt.number}`;
+    sends.set(k, [...(sends.get(k) ?? []), receipt.at]);
+  }
+  let unreceipted = 0;
+  for (const row of rows) if (!sends.has(`${Number(row.reporter_id)}:${Number(row.id)}`)) unreceipted += 1;
+  const duplicateReceipts = [...sends.entries()]
+    .filter(([, times]) => times.length > 1)
+    .map(([k, times]) => ({ number: Number(k.split(':')[1]), times }));
+  return { stored: rows.length, lost, duplicated, unreceipted, duplicateReceipts, strays };
+}
