@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/client.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+import { digestRuns } from '../../src/db/schema.js';
+import { setSectionChat } from '../../src/settings.js';
+import { BotProcess, type BotDatabase, createBotDatabase } from '../support/bot-process.js';
+import { testDatabaseKind } from '../support/database.js';
+import { FakeBotApi } from '../support/fake-bot-api.js';
+
+const SECTION = -1001234567;
+const EVERY_3S = '*/3 * * * * *';
+// Once a year: at start its latest occurrence is in the past and was never sent — a missed period.
+const YEARLY = '0 0 1 1 *';
+
+describe(`scheduled digests through the real process on ${testDatabaseKind}`, () => {
+  let api: FakeBotApi;
+  let database: BotDatabase;
+  const processes: BotProcess[] = [];
+
+  const target = () =>
+    database.env.DATABASE_URL
+      ? { url: database.env.DATABASE_URL, poolSize: 1 }
+      : { dataDir: join(database.cwd, 'data') };
+
+  /** Binds the section chat directly in the database (as /bindchat would), before any bot runs. */
+  const bindSectionChat = async () => {
+    const db = await openDatabase(target());
+    await migrateDatabase(db);
+    await setSectionChat(db.db, {
+      chatId: SECTION,
+      title: '干部科',
+      boundBy: 1,
+      boundAt: new Date().toISOString(),
+    });
+    await db.close();
+  };
+  /** Daily digest runs recorded, read after every bot has stopped (PGlite allows one process). */
+  const dailyRuns = async () => {
+    const db = await openDatabase(target());
+    const rows = await db.db.select().from(digestRuns).where(eq(digestRuns.kind, 'daily'));
+    await db.close();
+    return rows;
+  };
+  const dailyDigests = () => api.textsTo(SECTION).filter((text) => text.includes('干部监督日报'));
+  const startBot = (daily: string) => {
+    const bot = BotProcess.start(
+      {
+        BOT_TOKEN: api.token,
+        TELEGRAM_API_ROOT: api.url,
+        DIGEST_DAILY: daily,
+        DIGEST_WEEKLY: YEARLY,
+        DIGEST_MONTHLY: YEARLY,
+        ...database.env,
+      },
+      database.cwd,
+    );
+    processes.push(bot);
+    return bot;
+  };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  beforeEach(async () => {
+    api = await FakeBotApi.start();
+    database = await createBotDatabase();
+    await bindSectionChat();
+  });
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((bot) => bot.kill()));
+    await api.stop();
+    await database.dispose();
+  });
+
+  it('sends the daily digest once per period, also across a restart in mid-period', async () => {
+    const first = startBot(EVERY_3S);
+    await api.waitFor((call) => call.method === 'sendMessage' && call.params.chat_id === SECTION, 30_000);
+    await sleep(7000);
+    expect((await first.terminate()).code).toBe(0);
+    // Restart at once, inside the period just sent: the catch-up must find it recorded.
+    const second = startBot(EVERY_3S);
+    await sleep(7000);
+    expect((await second.terminate()).code).toBe(0);
+    await sleep(500);
+    const runs = await dailyRuns();
+    expect(runs.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(runs.map((r) => r.periodKey)).size).toBe(runs.length);
+    // One message per recorded period: nothing was sent twice, nothing recorded went unsent.
+    expect(dailyDigests()).toHaveLength(runs.length);
+    expect(first.text() + second.text()).not.toContain('digest run failed');
+  }, 90_000);
+
+  it('sends a period missed while the bot was down when it starts, and only once', async () => {
+    const bot = startBot(YEARLY);
+    await api.waitFor((call) => call.method === 'sendMessage' && call.params.chat_id === SECTION, 30_000);
+    // The weekly and monthly digests (also yearly here) are caught up too; wait for all three.
+    await api.waitFor((call) => call.method === 'sendPhoto' && call.params.chat_id === SECTION, 15_000);
+    expect((await bot.terminate()).code).toBe(0);
+    expect(dailyDigests()).toHaveLength(1);
+    const mark = api.calls.at(-1)?.seq ?? 0;
+    const again = startBot(YEARLY);
+    // Wait until the restarted process is about to poll: its catch-up has started by then.
+    await api.waitFor((call) => call.method === 'deleteWebhook' && call.seq > mark, 20_000);
+    await sleep(3000);
+    expect((await again.terminate()).code).toBe(0);
+    expect(dailyDigests()).toHaveLength(1);
+    expect(await dailyRuns()).toHaveLength(1);
+  }, 90_000);
+
+  it.skipIf(testDatabaseKind === 'pglite')(
+    'sends each period once with two bot processes on one Postgres database (PGlite allows only one process)',
+    async () => {
+      const bots = [startBot(EVERY_3S), startBot(EVERY_3S)];
+      await api.waitFor((call) => call.method === 'sendMessage' && call.params.chat_id === SECTION, 30_000);
+      await sleep(10_000);
+      await Promise.all(bots.map((bot) => bot.terminate()));
+      await sleep(500);
+      const runs = await dailyRuns();
+      expect(runs.length).toBeGreaterThanOrEqual(3);
+      expect(dailyDigests()).toHaveLength(runs.length);
+    },
+    90_000,
+  );
+});
