@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MEASURES, validateConclusion } from '../../src/domain/item-state.js';
 import {
+  type ConclusionDraft,
   canAssign,
   clampPage,
   DEFAULT_FILTER,
@@ -125,8 +126,8 @@ describe('conclusion wizard', () => {
   });
 
   it('keeps measures in canonical order', () => {
-    let draft = { ...EMPTY_DRAFT, finding: 'substantiated' as const };
-    draft = toggleMeasure(toggleMeasure(draft, 'removed'), 'talk');
+    const start: ConclusionDraft = { ...EMPTY_DRAFT, finding: 'substantiated' };
+    const draft = toggleMeasure(toggleMeasure(start, 'removed'), 'talk');
     expect(draft.measures).toEqual(['talk', 'removed']);
   });
 
