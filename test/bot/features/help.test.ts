@@ -37,7 +37,7 @@ describe('enrolment through /start <token>', () => {
     const menu = queued.find((message) => message.method === 'setMyCommands');
     expect(menu?.payload.scope).toEqual({ type: 'chat', chat_id: 201 });
     expect(menu?.payload.language_code).toBeUndefined();
-    const commands = (menu?.payload.commands as Array<{ command: string }>).map((c) => c.command);
+    const commands = ((menu?.payload.commands ?? []) as Array<{ command: string }>).map((c) => c.command);
     expect(commands).toContain('help');
     expect(commands).not.toContain('invite');
     const reply = queued.find((message) => message.chatId === 201 && message.method === 'sendMessage');
