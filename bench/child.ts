@@ -48,6 +48,9 @@ export function forkTarget(
     for (const wake of [...waiters]) wake();
   });
   const output = () => chunks.join('').slice(-4000);
+  if (process.env.BENCH_TARGET_OUTPUT) {
+    child.once('exit', () => process.stderr.write(`[${name} output]\n${chunks.join('').slice(0, 3000)}\n`));
+  }
   return {
     child,
     output,

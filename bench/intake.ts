@@ -177,6 +177,7 @@ export async function runIntake(
     execArgv,
   );
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  let stoppedCleanly = false;
   try {
     const { port } = await child.next('ready', 120_000);
     const tracker = new ReplyTracker(api);
@@ -311,11 +312,15 @@ export async function runIntake(
     );
     child.send({ type: 'stop' });
     const stopped = await child.next('stopped', 60_000);
+    stoppedCleanly = true;
     return { target, fixed, saturation, peakRssMb: peakRssMb(stopped.maxRssKb), alerts: tracker.alerts };
   } finally {
     agent.destroy();
-    if (child.child.exitCode === null) child.child.kill('SIGKILL');
+    // A target that said it stopped may still be writing its CPU profile: give it time to exit.
+    const timer = setTimeout(() => child.child.kill('SIGKILL'), 30_000);
+    if (!stoppedCleanly) child.child.kill('SIGKILL');
     await child.exited;
+    clearTimeout(timer);
     await api.stop();
   }
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --only intake,digests,sender,startup] [-- --no-write] [-- --write]`:
+ * `npm run bench [-- --quick] [-- --only intake,digests,sender,startup] [-- --no-write] [-- --write]
+ * [-- --cpu-prof <folder>]`:
  * measures intake, digests, sending, start-up and memory against floors measured in the same run, on
  * PGlite, or on Postgres when DATABASE_URL is set (in scratch databases it creates and drops).
  * A full run writes its table into docs/benchmarks.md; --quick (under two minutes) only prints.
@@ -38,8 +39,8 @@ const QUICK: Plan = {
 };
 
 const FULL: Plan = {
-  intake: { warmup: 200, rate: 100, fixed: 3000, saturation: 3000, concurrency: 32 },
-  intakeAtScale: { warmup: 100, rate: 100, fixed: 1000, saturation: 1000, concurrency: 32 },
+  intake: { warmup: 200, rate: 100, fixed: 2000, saturation: 2000, concurrency: 32 },
+  intakeAtScale: { warmup: 50, rate: 100, fixed: 500, saturation: 500, concurrency: 32 },
   digestSizes: [10_000, 100_000, 1_000_000],
   digestReps: 5,
   senderMessages: 1800,
@@ -54,7 +55,10 @@ function parseArgs(argv: readonly string[]) {
   const unknown = only.filter((name) => !(SECTIONS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`--only takes ${SECTIONS.join(',')}; not ${unknown.join(',')}`);
   const write = argv.includes('--write') || (!quick && !argv.includes('--no-write') && onlyIndex < 0);
-  return { quick, sections: new Set(only as Section[]), write };
+  // Profiles the product's intake process with node --cpu-prof into the given folder.
+  const profileIndex = argv.indexOf('--cpu-prof');
+  const profileDir = profileIndex >= 0 ? (argv[profileIndex + 1] ?? 'bench-profiles') : undefined;
+  return { quick, sections: new Set(only as Section[]), write, profileDir };
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -264,7 +268,8 @@ function rssRow(figure: string, value: number, floor?: number): ResultRow {
 }
 
 async function main(): Promise<void> {
-  const { quick, sections, write } = parseArgs(process.argv.slice(2));
+  const { quick, sections, write, profileDir } = parseArgs(process.argv.slice(2));
+  const productFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const plan = quick ? QUICK : FULL;
   const serverUrl = process.env.DATABASE_URL?.trim() || undefined;
   const kind = serverUrl ? 'postgres' : 'pglite';
@@ -288,7 +293,7 @@ async function main(): Promise<void> {
   await section('intake', async () => {
     const product = await withScratch(serverUrl, async (scratch) => {
       await seedIntake(scratch, monitorsNeeded(plan.intake));
-      return runIntake(scratch, 'product', plan.intake, log);
+      return runIntake(scratch, 'product', plan.intake, log, productFlags);
     });
     const floor = await withScratch(serverUrl, (scratch) => runIntake(scratch, 'floor', plan.intake, log));
     rows.push(...intakeRows(product, floor, ''));
