@@ -129,6 +129,8 @@ export function startDigestScheduler(
   options: { catchUpIntervalMs?: number } = {},
 ): DigestScheduler {
   const inFlight = new Set<Promise<unknown>>();
+  // The catch-up retries every minute while no chat is bound; one warning per period is enough.
+  const warned = new Set<string>();
   let stopped = false;
   const track = (work: () => Promise<unknown>, what: Record<string, unknown>) => {
     if (stopped) return;
@@ -138,7 +140,8 @@ export function startDigestScheduler(
         for (const r of results as DigestRunResult[]) {
           if (r.status === 'sent')
             deps.logger.info({ periodKey: r.periodKey, messages: r.messages }, 'digest queued');
-          if (r.status === 'no_section_chat') {
+          if (r.status === 'no_section_chat' && !warned.has(r.periodKey)) {
+            warned.add(r.periodKey);
             deps.logger.warn(
               { periodKey: r.periodKey },
               'no section chat bound: digest not sent (will be sent once bound)',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { translatorFor } from '../../src/bot/i18n.js';
+import { MAX_MESSAGE_LENGTH, splitText } from '../../src/telegram/outbox.js';
 import {
   type AgencyCirculationData,
   buildAgencyCirculation,
@@ -184,6 +185,26 @@ describe('daily digest content', () => {
     expect(digest.text).toContain('……另有 40 件');
     expect(digest.buttons.flat()).toHaveLength(10);
     expect(digest.text.split('\n').filter((line) => line.startsWith('#'))).toHaveLength(16);
+  });
+});
+
+describe('long digests', () => {
+  it("split under Telegram's limit into pieces of whole, balanced HTML lines", () => {
+    const officerLoad = Array.from({ length: 300 }, (_, i) => ({
+      officerId: 1000 + i,
+      name: `干部<${i}>`,
+      open: i + 1,
+      overdue: i % 2,
+    }));
+    const digest = buildDailyDigest({ ...daily, officerLoad }, zh);
+    const pieces = splitText(digest.text);
+    expect(pieces.length).toBeGreaterThan(1);
+    for (const piece of pieces) {
+      expect(piece.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
+      expect(piece.split('<b>').length).toBe(piece.split('</b>').length);
+      expect(piece).not.toMatch(/<(?!\/?b>)/);
+    }
+    expect(pieces.join('\n')).toBe(digest.text);
   });
 });
 
