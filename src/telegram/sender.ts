@@ -133,11 +133,16 @@ export class OutboxSender {
       const chatId = Number(row.chat_id);
       const id = Number(row.id);
       this.chatsInFlight.add(chatId);
-      const delivery = this.deliver({ ...row, id, chat_id: chatId }).finally(() => {
-        this.inFlight.delete(id);
-        this.chatsInFlight.delete(chatId);
-        this.wake();
-      });
+      const delivery = this.deliver({ ...row, id, chat_id: chatId })
+        // A rejection here would be unhandled and end the process; the lease brings the message back.
+        .catch((error: unknown) =>
+          this.logger.error({ err: error, outboxId: id }, 'delivery failed unexpectedly'),
+        )
+        .finally(() => {
+          this.inFlight.delete(id);
+          this.chatsInFlight.delete(chatId);
+          this.wake();
+        });
       this.inFlight.set(id, delivery);
     }
     return rows.length;
@@ -163,15 +168,24 @@ export class OutboxSender {
       );
     }
     const log = this.logger.child({ outboxId: message.id, method: message.method, chatId: message.chat_id });
+    let result: unknown;
     try {
-      const result = (await this.telegram.callApi(message.method as never, payload as never, {
+      result = (await this.telegram.callApi(message.method as never, payload as never, {
         signal: AbortSignal.timeout(CALL_TIMEOUT_MS) as never,
       })) as unknown;
+    } catch (error) {
       this.budget.settle(message.chat_id, startedAt, Date.now());
-      const messageId =
-        typeof result === 'object' && result !== null && 'message_id' in result
-          ? Number((result as { message_id: number }).message_id)
-          : null;
+      await this.recordOutcome(log, () => this.recordFailure(message, error, log));
+      return;
+    }
+    this.budget.settle(message.chat_id, startedAt, Date.now());
+    const messageId =
+      typeof result === 'object' && result !== null && 'message_id' in result
+        ? Number((result as { message_id: number }).message_id)
+        : null;
+    // Telegram has the message now: only the database can fail here, and that must not be taken
+    // for a failed send (which would send it again).
+    await this.recordOutcome(log, async () => {
       await this.db
         .update(outbox)
         .set({
@@ -183,11 +197,30 @@ export class OutboxSender {
           leaseUntil: null,
         })
         .where(eq(outbox.id, message.id));
-      this.stats.sent += 1;
-      log.debug('sent');
-    } catch (error) {
-      this.budget.settle(message.chat_id, startedAt, Date.now());
-      await this.recordFailure(message, error, log);
+    });
+    this.stats.sent += 1;
+    log.debug('sent');
+  }
+
+  /**
+   * Writes a delivery's outcome, retrying while the database is away. The chat stays in flight
+   * meanwhile, so this sender does not claim the message again; if the database stays away past
+   * the lease, the message is left to be reclaimed (and possibly sent twice) rather than lost.
+   */
+  private async recordOutcome(log: Logger, write: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + (LEASE_SECONDS - 5) * 1000;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await write();
+        return;
+      } catch (error) {
+        if (Date.now() + 1000 > deadline) {
+          log.error({ err: error }, 'could not record a delivery; the message may be sent again');
+          return;
+        }
+        if (attempt === 1) log.warn({ err: error }, 'could not record a delivery; retrying');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 * 2 ** attempt)));
+      }
     }
   }
 
