@@ -162,7 +162,7 @@ export class UpdateProcessor {
     const described = describeError(error);
     const errorName = `${described.name}${described.code ? ` ${described.code}` : ''}: ${described.message}`;
     log[parked ? 'error' : 'warn'](
-      { attempts, delayMs, error: errorName },
+      { attempts, delayMs, err: error },
       parked ? 'update parked as failed after repeated errors' : 'update handling failed; will retry',
     );
     if (parked) {
