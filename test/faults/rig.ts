@@ -1,4 +1,5 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
@@ -206,8 +207,11 @@ export class FaultRig {
     }
   }
 
-  /** Stops everything and deletes the database. */
-  async dispose(): Promise<void> {
+  /** Stops everything and deletes the database; keeps the processes' logs in a temp file for a post-mortem. */
+  async dispose(name = 'scenario'): Promise<void> {
+    const logFile = join(tmpdir(), `liaison-faults-${name}.log`);
+    writeFileSync(logFile, this.logs());
+    if (process.env.FAULTS_DEBUG) process.stdout.write(`bot logs: ${logFile}\n`);
     if (this.bot) {
       this.expectedExit.add(this.bot);
       await this.bot.kill();
