@@ -1,34 +1,15 @@
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestCommand, htmlToPlain } from '../../src/cli/digest.js';
-import type { CliContext } from '../../src/cli/run.js';
 import { digestRuns, outbox } from '../../src/db/schema.js';
-import { createLogger } from '../../src/logger.js';
+import { capture, runCommand } from '../support/cli.js';
 import { insertItem } from '../support/digest-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
 describe('CLI digest --dry-run', () => {
   let harness: Harness;
-  const run = (args: string[], stdout: Writable) =>
-    digestCommand.run({
-      config: harness.config,
-      database: harness.database,
-      logger: createLogger('silent'),
-      args,
-      stdout,
-    } satisfies CliContext);
+  const run = (args: string[], stdout: Writable) => runCommand(digestCommand, harness, args, stdout);
 
   beforeAll(async () => {
     harness = await createHarness();

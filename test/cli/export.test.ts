@@ -1,37 +1,18 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand } from '../../src/cli/export.js';
-import type { CliContext } from '../../src/cli/run.js';
 import { auditLog } from '../../src/db/schema.js';
-import { createLogger } from '../../src/logger.js';
+import { capture, runCommand } from '../support/cli.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { textMessage, user } from '../support/updates.js';
 
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
 describe('CLI export', () => {
   let harness: Harness;
-  const run = (args: string[], stdout: Writable) =>
-    exportCommand.run({
-      config: harness.config,
-      database: harness.database,
-      logger: createLogger('silent'),
-      args,
-      stdout,
-    } satisfies CliContext);
+  const run = (args: string[], stdout: Writable) => runCommand(exportCommand, harness, args, stdout);
 
   beforeAll(async () => {
     harness = await createHarness();

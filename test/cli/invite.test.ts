@@ -1,38 +1,26 @@
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inviteCommand } from '../../src/cli/invite.js';
-import type { CliContext } from '../../src/cli/run.js';
 import { loadConfig } from '../../src/config.js';
 import { auditLog, invites, settings } from '../../src/db/schema.js';
-import { createLogger } from '../../src/logger.js';
 import { hashToken, rememberBotUsername } from '../../src/people/invites.js';
+import { capture, runCommand } from '../support/cli.js';
 import { FakeBotApi } from '../support/fake-bot-api.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { textMessage, user } from '../support/updates.js';
-
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 describe('CLI invite', () => {
   let harness: Harness;
   let api: FakeBotApi;
   const run = (args: string[], stdout: Writable, env: Record<string, string> = {}) =>
-    inviteCommand.run({
-      config: loadConfig({ BOT_TOKEN: '0:cli', LOG_LEVEL: 'silent', ...env }),
-      database: harness.database,
-      logger: createLogger('silent'),
+    runCommand(
+      inviteCommand,
+      harness,
       args,
       stdout,
-    } satisfies CliContext);
+      loadConfig({ BOT_TOKEN: '0:cli', LOG_LEVEL: 'silent', ...env }),
+    );
 
   beforeAll(async () => {
     harness = await createHarness();

@@ -1,37 +1,18 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CliContext } from '../../src/cli/run.js';
 import { unitsCommand } from '../../src/cli/units.js';
 import { units } from '../../src/db/schema.js';
-import { createLogger } from '../../src/logger.js';
+import { capture, runCommand } from '../support/cli.js';
 import { createHarness, type Harness } from '../support/harness.js';
-
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 describe('CLI units import', () => {
   let harness: Harness;
   let folder: string;
-  const run = (args: string[], stdout: Writable) =>
-    unitsCommand.run({
-      config: harness.config,
-      database: harness.database,
-      logger: createLogger('silent'),
-      args,
-      stdout,
-    } satisfies CliContext);
+  const run = (args: string[], stdout: Writable) => runCommand(unitsCommand, harness, args, stdout);
 
   beforeAll(async () => {
     harness = await createHarness();
