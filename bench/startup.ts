@@ -30,9 +30,16 @@ async function startOnce(api: FakeBotApi, scratch: Scratch): Promise<number> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Read what it prints, so a full pipe never blocks it, and show it if it never polls.
+  let errors = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errors = `${errors}${chunk.toString()}`.slice(-4000);
+  });
   try {
     const poll = await api.waitFor((call) => call.method === 'getUpdates' && call.at >= started, 60_000);
     return poll.at - started;
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\nbot stderr:\n${errors}`);
   } finally {
     child.kill('SIGTERM');
     await exited;
