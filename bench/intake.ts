@@ -6,6 +6,7 @@
  * 10 ms is an open-loop load, as Telegram's own delivery is); with polling the bot decides when it asks
  * for updates and batches them, which hides the latency a burst sees.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { DEFAULT_UNITS_CSV, parseUnitsCsv, seedUnitsIfEmpty } from '../src/units/directory.js';
@@ -18,6 +19,8 @@ import type { Scratch } from './scratch.js';
 import { type LatencySummary, summarize } from './stats.js';
 
 const SECRET = 'bench_secret';
+/** One random key per bench run: never a real one, and gone with the scratch databases. */
+export const BENCH_DATA_KEY = randomBytes(32).toString('base64');
 /** Each monitor sends at most this many tips, well under the product's 20 an hour. */
 const TIPS_PER_MONITOR = 10;
 /** First Telegram id of the bench's monitors (generated items use ids below this). */
@@ -173,6 +176,8 @@ export async function runIntake(
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      // A throw-away key for builds that encrypt reports at rest (required there with DATABASE_URL).
+      DATA_KEY: BENCH_DATA_KEY,
     },
     execArgv,
   );

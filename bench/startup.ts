@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import { FakeBotApi } from '../test/support/fake-bot-api.js';
+import { BENCH_DATA_KEY } from './intake.js';
 import type { Scratch } from './scratch.js';
 import { median } from './stats.js';
 
@@ -25,6 +26,7 @@ async function startOnce(api: FakeBotApi, scratch: Scratch): Promise<number> {
       BOT_TOKEN: api.token,
       TELEGRAM_API_ROOT: api.url,
       LOG_LEVEL: 'warn',
+      DATA_KEY: BENCH_DATA_KEY,
       ...scratch.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
