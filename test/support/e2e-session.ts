@@ -1,0 +1,250 @@
+// One real bot process against the fake Bot API, with the conversation helpers acceptance tests need:
+// say something and wait for the answer, press a button the bot sent, enrol someone through an invite,
+// and look into the database (on PGlite only while the process is stopped: it owns the data folder).
+import { join } from 'node:path';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Database, type Db, openDatabase, queryRows } from '../../src/db/client.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+import { BotProcess, type BotDatabase, createBotDatabase } from './bot-process.js';
+import { testDatabaseKind } from './database.js';
+import { FakeBotApi, type RecordedCall } from './fake-bot-api.js';
+import { callbackQuery, type MessageOptions, type TgUser, textMessage } from './updates.js';
+
+/** An inline button as the bot sent it. */
+export interface SentButton {
+  text: string;
+  callback_data?: string;
+  url?: string;
+}
+
+/** Methods that show the user something in a chat: a new message or an edited one. */
+const VISIBLE = new Set(['sendMessage', 'editMessageText', 'sendPhoto', 'sendDocument']);
+
+/** The text (or caption) a call put in a chat, '' if none. */
+export function textOf(call: RecordedCall | undefined): string {
+  const { text, caption } = call?.params ?? {};
+  if (typeof text === 'string') return text;
+  return typeof caption === 'string' ? caption : '';
+}
+
+/** Every inline button of a recorded send or edit. */
+export function buttonsOf(call: RecordedCall | undefined): SentButton[] {
+  const markup = call?.params.reply_markup as { inline_keyboard?: SentButton[][] } | undefined;
+  return markup?.inline_keyboard?.flat() ?? [];
+}
+
+/** The button whose label contains `label`, or throws listing the buttons there are. */
+export function buttonOf(call: RecordedCall | undefined, label: string): SentButton {
+  const found = buttonsOf(call).find((button) => button.text.includes(label));
+  if (!found) {
+    const labels = buttonsOf(call).map((button) => button.text);
+    throw new Error(`no button "${label}" among ${JSON.stringify(labels)}`);
+  }
+  return found;
+}
+
+/** The message id Telegram gave a send (or the edited message's id). */
+export function messageIdOf(call: RecordedCall): number {
+  const result = call.result as { message_id?: number } | undefined;
+  const id = result?.message_id ?? call.params.message_id;
+  if (typeof id !== 'number') throw new Error(`call ${call.method} has no message id`);
+  return id;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A bot process, its fake Telegram and its own empty database, for one describe block. */
+export class E2eSession {
+  bot: BotProcess | null = null;
+  private readonly outputs: BotProcess[] = [];
+
+  private constructor(
+    readonly api: FakeBotApi,
+    readonly database: BotDatabase,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  /** A fake API and a fresh database; `prepare` may write to the migrated database before the bot starts. */
+  static async create(
+    env: Record<string, string> = {},
+    prepare?: (db: Db) => Promise<void>,
+  ): Promise<E2eSession> {
+    const api = await FakeBotApi.start();
+    const database = await createBotDatabase();
+    const session = new E2eSession(api, database, env);
+    if (prepare) {
+      const opened = await session.open();
+      try {
+        await migrateDatabase(opened);
+        await prepare(opened.db);
+      } finally {
+        await opened.close();
+      }
+    }
+    return session;
+  }
+
+  /** Starts the bot and resolves once it is about to poll. */
+  async start(): Promise<void> {
+    const mark = this.mark();
+    this.bot = BotProcess.start(
+      { BOT_TOKEN: this.api.token, TELEGRAM_API_ROOT: this.api.url, ...this.database.env, ...this.env },
+      this.database.cwd,
+    );
+    this.outputs.push(this.bot);
+    await this.api.waitFor((call) => call.method === 'deleteWebhook' && call.seq > mark, 30_000);
+  }
+
+  /** Stops the bot with SIGTERM; it must exit 0. */
+  async stop(): Promise<void> {
+    const bot = this.bot;
+    this.bot = null;
+    if (!bot) return;
+    const { code } = await bot.terminate();
+    if (code !== 0) throw new Error(`bot exited with ${code}:\n${bot.text().slice(-2000)}`);
+  }
+
+  /**
+   * Runs `inspect` on the bot's database. On Postgres it reads beside the running process; on PGlite
+   * the process is stopped first (it owns the folder) and started again afterwards.
+   */
+  async withDatabase<T>(inspect: (db: Db) => Promise<T>): Promise<T> {
+    const wasRunning = this.bot !== null;
+    if (testDatabaseKind === 'pglite') await this.stop();
+    const opened = await this.open();
+    try {
+      return await inspect(opened.db);
+    } finally {
+      await opened.close();
+      if (testDatabaseKind === 'pglite' && wasRunning) await this.start();
+    }
+  }
+
+  /** One number from `select count(*) …` on the bot's database. */
+  count(query: SQL): Promise<number> {
+    return this.withDatabase(async (db) => {
+      const [row] = await queryRows<{ count: unknown }>(db, query);
+      return Number(row?.count ?? Number.NaN);
+    });
+  }
+
+  /** Stops the bot (killing it if need be), the fake API, and drops the database. */
+  async dispose(): Promise<void> {
+    await Promise.all(this.outputs.map((bot) => bot.kill()));
+    await this.api.stop();
+    await this.database.dispose();
+  }
+
+  /** Everything every process of this session printed. */
+  output(): string {
+    return this.outputs.map((bot) => bot.text()).join('');
+  }
+
+  /** The sequence number of the last recorded call: waits after it see only what comes next. */
+  mark(): number {
+    return this.api.calls.at(-1)?.seq ?? 0;
+  }
+
+  /** The first call after `mark` matching `predicate`. */
+  after(mark: number, predicate: (call: RecordedCall) => boolean, timeoutMs = 20_000): Promise<RecordedCall> {
+    return this.api.waitFor((call) => call.seq > mark && call.status === 200 && predicate(call), timeoutMs);
+  }
+
+  /** The first visible message (send or edit) to `chatId` after `mark`, optionally containing `including`. */
+  messageTo(chatId: number, mark: number, including?: string | RegExp): Promise<RecordedCall> {
+    return this.after(
+      mark,
+      (call) =>
+        VISIBLE.has(call.method) &&
+        call.params.chat_id === chatId &&
+        (including === undefined ||
+          (typeof including === 'string' ? textOf(call).includes(including) : including.test(textOf(call)))),
+    );
+  }
+
+  /** `from` sends `text` (in their private chat unless opts.chat); resolves with the bot's first message back there. */
+  async say(from: TgUser, text: string, opts: MessageOptions = {}): Promise<RecordedCall> {
+    const mark = this.mark();
+    this.api.pushUpdate(textMessage(from, text, opts));
+    return this.messageTo(opts.chat?.id ?? from.id, mark);
+  }
+
+  /** Pushes any update; resolves with the mark taken just before, to wait for its effects. */
+  push(update: object): number {
+    const mark = this.mark();
+    this.api.pushUpdate(update);
+    return mark;
+  }
+
+  /**
+   * `from` presses the button labelled `label` on the message `on` (a recorded send or edit);
+   * resolves with the mark taken before the press, so callers wait for what they expect.
+   */
+  press(from: TgUser, on: RecordedCall, label: string): number {
+    const data = buttonOf(on, label).callback_data;
+    if (data === undefined) throw new Error(`button "${label}" is a link, not a callback`);
+    return this.push(
+      callbackQuery(from, data, {
+        messageId: messageIdOf(on),
+        chatId: on.params.chat_id as number,
+        messageText: textOf(on),
+      }),
+    );
+  }
+
+  /**
+   * `admin` invites with `/invite <args>`, `person` opens the link; resolves with the welcome.
+   * Enrolment through the bot, as people really join.
+   */
+  async enrol(admin: TgUser, person: TgUser, inviteArgs: string): Promise<RecordedCall> {
+    const invite = await this.say(admin, `/invite ${inviteArgs}`);
+    const token = tokenIn(textOf(invite), this.api.botUser.username);
+    const welcome = await this.say(person, `/start ${token}`);
+    if (!/欢迎|Welcome/i.test(textOf(welcome))) throw new Error(`not enrolled: ${textOf(welcome)}`);
+    return welcome;
+  }
+
+  /** Waits a little so that anything else the bot was going to send has been sent. */
+  async settle(ms = 1500): Promise<void> {
+    await sleep(ms);
+  }
+
+  private open(): Promise<Database> {
+    return openDatabase(
+      this.database.env.DATABASE_URL
+        ? { url: this.database.env.DATABASE_URL, poolSize: 1 }
+        : { dataDir: join(this.database.cwd, 'data') },
+    );
+  }
+}
+
+/** The invite token in a reply holding `https://t.me/<bot>?start=<token>`, or throws. */
+export function tokenIn(text: string, botUsername: string): string {
+  const escaped = botUsername.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`https://t\\.me/${escaped}\\?start=([A-Za-z0-9_-]+)`).exec(text);
+  if (!match?.[1]) throw new Error(`no invite link in: ${text}`);
+  return match[1];
+}
+
+/**
+ * Rows of every table in the database whose text form contains `needle`, as `table: count`.
+ * Each row is cast whole to text (jsonb and arrays included), so no column can hide it.
+ */
+export async function rowsHolding(db: Db, needle: string): Promise<Record<string, number>> {
+  const tables = await queryRows<{ schema: string; name: string }>(
+    db,
+    sql`select table_schema as schema, table_name as name from information_schema.tables
+        where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`,
+  );
+  const found: Record<string, number> = {};
+  for (const table of tables) {
+    const qualified = sql.raw(`"${table.schema}"."${table.name}"`);
+    const [row] = await queryRows<{ count: unknown }>(
+      db,
+      sql`select count(*) as count from ${qualified} t where strpos(t::text, ${needle}) > 0`,
+    );
+    const count = Number(row?.count ?? 0);
+    if (count > 0) found[`${table.schema}.${table.name}`] = count;
+  }
+  return found;
+}
