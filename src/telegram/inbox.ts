@@ -23,6 +23,28 @@ export function orderKeyOf(update: Update): string {
   return `x${update.update_id}`;
 }
 
+// A UTF-16 surrogate without its partner, or NUL: neither can be stored in Postgres text or JSON.
+const UNSTORABLE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/g;
+
+function scrub(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(UNSTORABLE, '\ufffd');
+  if (Array.isArray(value)) return value.map(scrub);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, scrub(inner)]));
+  }
+  return value;
+}
+
+/**
+ * The update with every string made storable (lone surrogates and NUL become U+FFFD), so one
+ * malformed update can neither be refused by the database nor block the batch it came in.
+ */
+export function storableUpdate(update: Update): Update {
+  return JSON.stringify(update).match(/\\u(?:d[89a-f][0-9a-f]{2}|0000)/i)
+    ? (scrub(update) as Update)
+    : update;
+}
+
 /**
  * Stores updates durably; an update already stored (delivered twice) is ignored.
  * Returns once the rows are committed, so the caller may then confirm them to Telegram.
@@ -35,7 +57,7 @@ export async function storeUpdates(db: Queryable, updates: readonly Update[]): P
       updates.map((update) => ({
         updateId: update.update_id,
         orderKey: orderKeyOf(update),
-        payload: update as unknown as Record<string, unknown>,
+        payload: storableUpdate(update) as unknown as Record<string, unknown>,
       })),
     )
     .onConflictDoNothing({ target: inboxUpdates.updateId });
