@@ -24,7 +24,10 @@ export function orderKeyOf(update: Update): string {
 }
 
 // A UTF-16 surrogate without its partner, or NUL: neither can be stored in Postgres text or JSON.
-const UNSTORABLE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/g;
+const UNSTORABLE = new RegExp(
+  '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]|\\u0000',
+  'g',
+);
 
 function scrub(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(UNSTORABLE, '\ufffd');
