@@ -8,7 +8,14 @@ import { migrateDatabase } from '../../src/db/migrate.js';
 import { BotProcess, type BotDatabase, createBotDatabase } from './bot-process.js';
 import { testDatabaseKind } from './database.js';
 import { FakeBotApi, type RecordedCall } from './fake-bot-api.js';
-import { callbackQuery, type MessageOptions, type TgUser, textMessage } from './updates.js';
+import {
+  callbackQuery,
+  type MessageOptions,
+  myChatMember,
+  type TgGroupChat,
+  type TgUser,
+  textMessage,
+} from './updates.js';
 
 /** An inline button as the bot sent it. */
 export interface SentButton {
@@ -197,11 +204,23 @@ export class E2eSession {
    * Enrolment through the bot, as people really join.
    */
   async enrol(admin: TgUser, person: TgUser, inviteArgs: string): Promise<RecordedCall> {
-    const invite = await this.say(admin, `/invite ${inviteArgs}`);
+    const inviting = this.push(textMessage(admin, `/invite ${inviteArgs}`));
+    const invite = await this.messageTo(admin.id, inviting, 'https://t.me/');
     const token = tokenIn(textOf(invite), this.api.botUser.username);
-    const welcome = await this.say(person, `/start ${token}`);
+    const redeeming = this.push(textMessage(person, `/start ${token}`));
+    const welcome = await this.messageTo(person.id, redeeming);
     if (!/欢迎|Welcome/i.test(textOf(welcome))) throw new Error(`not enrolled: ${textOf(welcome)}`);
+    // The inviter is told who used the link; wait for it so it is not taken for a later answer.
+    await this.messageTo(admin.id, redeeming, String(person.id));
     return welcome;
+  }
+
+  /** `admin` adds the bot to `group` and sends /bindchat there; resolves once the group is the section chat. */
+  async bindSectionChat(admin: TgUser, group: TgGroupChat): Promise<void> {
+    const adding = this.push(myChatMember(group, admin, 'administrator'));
+    await this.messageTo(group.id, adding);
+    const bound = await this.say(admin, '/bindchat', { chat: group });
+    if (!/干部科工作群|section/i.test(textOf(bound))) throw new Error(`not bound: ${textOf(bound)}`);
   }
 
   /** Waits a little so that anything else the bot was going to send has been sent. */
