@@ -19,11 +19,27 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { seal, unseal } from '../crypto/sealing.js';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
   fromDriver: (value) => Buffer.from(value),
 });
+
+/** Text encrypted at rest: sealed on the way in, unsealed on the way out (src/crypto/sealing.ts). */
+const encryptedText = customType<{ data: string; driverData: string }>({
+  dataType: () => 'text',
+  toDriver: (value) => seal(value),
+  fromDriver: (value) => unseal(value),
+});
+
+/** A JSON value encrypted at rest as sealed text; values stored in clear before sealing still read. */
+const encryptedJson = <T>(name: string) =>
+  customType<{ data: T; driverData: string }>({
+    dataType: () => 'text',
+    toDriver: (value) => seal(JSON.stringify(value)),
+    fromDriver: (value) => JSON.parse(unseal(typeof value === 'string' ? value : JSON.stringify(value))) as T,
+  })(name);
 
 const telegramId = (name: string) => bigint(name, { mode: 'number' });
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -35,7 +51,7 @@ export const inboxUpdates = pgTable(
     updateId: telegramId('update_id').primaryKey(),
     /** The sender (user or chat) id, so one person's updates are handled in order. */
     orderKey: text('order_key').notNull(),
-    payload: jsonb('payload'),
+    payload: encryptedJson<Record<string, unknown>>('payload'),
     status: text('status', { enum: ['pending', 'done', 'failed'] })
       .notNull()
       .default('pending'),
@@ -60,7 +76,8 @@ export const outbox = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     chatId: telegramId('chat_id').notNull(),
     method: text('method').notNull(),
-    payload: jsonb('payload').$type<Record<string, unknown>>(),
+    /** Sealed: a message to an officer carries an item's text until it is sent (then it is nulled). */
+    payload: encryptedJson<Record<string, unknown>>('payload'),
     fileBytes: bytea('file_bytes'),
     fileName: text('file_name'),
     status: text('status', { enum: ['pending', 'sending', 'sent', 'failed', 'blocked'] })
@@ -93,8 +110,8 @@ export const people = pgTable('people', {
   role: text('role', { enum: ['monitor', 'liaison', 'officer', 'admin'] }).notNull(),
   community: text('community'),
   agency: text('agency'),
-  displayName: text('display_name'),
-  username: text('username'),
+  displayName: encryptedText('display_name'),
+  username: encryptedText('username'),
   language: text('language'),
   enrolledAt: at('enrolled_at').notNull().defaultNow(),
   revokedAt: at('revoked_at'),
@@ -156,12 +173,17 @@ export const items = pgTable(
     kind: text('kind', { enum: ['tip', 'notice', 'report'] }).notNull(),
     sourceKind: text('source_kind', { enum: ['monitor', 'liaison', 'hotline', 'mailbox'] }).notNull(),
     sourceAgency: text('source_agency'),
-    reporterId: telegramId('reporter_id'),
+    /** Blind index of the reporter's Telegram id: finds a person's own items without storing who they are. */
+    reporterRef: text('reporter_ref'),
+    /** The reporter's Telegram id, sealed: read only to relay feedback and questions, and for an admin's /reveal. */
+    reporterSealed: encryptedText('reporter_sealed'),
+    /** Rows from before sealing held the reporter here in clear; sealLegacyRows moves it into the two above and nulls it. */
+    legacyReporterId: telegramId('reporter_id'),
     signed: boolean('signed').notNull(),
     domain: text('domain').notNull(),
     unitCode: text('unit_code').notNull(),
-    text: text('text').notNull(),
-    reference: text('reference'),
+    text: encryptedText('text').notNull(),
+    reference: encryptedText('reference'),
     status: text('status').notNull().default('new'),
     mustInvestigate: boolean('must_investigate').notNull().default(false),
     reasons: jsonb('reasons').$type<string[]>().notNull().default([]),
@@ -173,21 +195,23 @@ export const items = pgTable(
     assigneeId: telegramId('assignee_id'),
     forwardedAgency: text('forwarded_agency'),
     mergedInto: integer('merged_into'),
-    conclusion: jsonb('conclusion').$type<Record<string, unknown>>(),
+    conclusion: encryptedJson<Record<string, unknown>>('conclusion'),
     /** Optimistic lock: every state change bumps it and checks the value it read. */
     version: integer('version').notNull().default(1),
-    /** Hash of reporter + text, so the same text sent twice within a minute is one item. */
+    /** Blind index of sender + text, so the same text sent twice within a minute is one item. */
     contentHash: text('content_hash'),
     createdAt: at('created_at').notNull().defaultNow(),
     updatedAt: at('updated_at').notNull().defaultNow(),
     triagedAt: at('triaged_at'),
     concludedAt: at('concluded_at'),
+    /** Set when retention removed the item's content; the row stays so counts and digests stay right. */
+    purgedAt: at('purged_at'),
   },
   (table) => [
     index('items_created_idx').on(table.createdAt),
     index('items_status_idx').on(table.status, table.triageDueAt),
     index('items_unit_domain_idx').on(table.unitCode, table.domain, table.createdAt),
-    index('items_reporter_idx').on(table.reporterId, table.createdAt),
+    index('items_reporter_idx').on(table.reporterRef, table.createdAt),
     index('items_assignee_idx').on(table.assigneeId, table.status),
     index('items_content_hash_idx').on(table.contentHash, table.createdAt),
     // Digests average triage and conclusion times over a week; without these they would scan every item.
@@ -208,7 +232,7 @@ export const itemAdditions = pgTable(
     itemId: integer('item_id').notNull(),
     kind: text('kind', { enum: ['addition', 'question', 'answer'] }).notNull(),
     authorId: telegramId('author_id'),
-    text: text('text').notNull(),
+    text: encryptedText('text').notNull(),
     createdAt: at('created_at').notNull().defaultNow(),
     answeredAt: at('answered_at'),
   },
@@ -224,8 +248,8 @@ export const itemAttachments = pgTable(
     fileKind: text('file_kind', {
       enum: ['photo', 'document', 'voice', 'video', 'audio', 'video_note'],
     }).notNull(),
-    fileId: text('file_id').notNull(),
-    fileUniqueId: text('file_unique_id'),
+    fileId: encryptedText('file_id').notNull(),
+    fileUniqueId: encryptedText('file_unique_id'),
     fileSize: integer('file_size'),
     createdAt: at('created_at').notNull().defaultNow(),
   },
@@ -272,7 +296,8 @@ export const dialogues = pgTable('dialogues', {
   userId: telegramId('user_id').primaryKey(),
   kind: text('kind').notNull(),
   step: text('step').notNull(),
-  data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  /** Sealed: a guided /tip keeps its draft text here. */
+  data: encryptedJson<Record<string, unknown>>('data').notNull(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
 
