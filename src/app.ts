@@ -7,6 +7,8 @@ import { translatorFor, languageFor } from './bot/i18n.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
+import { loadKeyring } from './crypto/key-store.js';
+import { sealLegacyRows } from './crypto/reseal.js';
 import { rememberBotUsername } from './people/invites.js';
 import type { Logger } from './logger.js';
 import { crashAfterStoreIfAsked, withInjectedFaults } from './telegram/fault-injection.js';
@@ -33,12 +35,18 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Opens the configured database (PGlite in DATA_DIR unless DATABASE_URL is set) and migrates it. */
-export async function openConfiguredDatabase(config: AppConfig): Promise<Database> {
+/**
+ * Loads the data keyring, opens the configured database (PGlite in DATA_DIR unless DATABASE_URL is
+ * set), migrates it and seals any row still in clear from before encryption at rest.
+ */
+export async function openConfiguredDatabase(config: AppConfig, logger?: Logger): Promise<Database> {
+  await loadKeyring(config, logger);
   const database = await openDatabase(
     config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
   );
   await migrateDatabase(database);
+  const sealed = await sealLegacyRows(database.db);
+  if (sealed > 0) logger?.info({ rows: sealed }, 'sealed rows stored in clear before encryption at rest');
   return database;
 }
 
@@ -48,7 +56,7 @@ export async function startApp(
   logger: Logger,
   options: { sender?: SenderOptions } = {},
 ): Promise<RunningApp> {
-  const database = await openConfiguredDatabase(config);
+  const database = await openConfiguredDatabase(config, logger);
   await startupTasks(database.db, config, logger);
   const telegram = new Telegram(config.botToken, { apiRoot: config.apiRoot, webhookReply: false });
   const me = await getMeWithRetry(telegram, logger);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyring } from './crypto/sealing.js';
 import { isValidCron } from './domain/periods.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -80,6 +81,27 @@ const baseSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(FAULTS, { message: `comma-separated, of: ${FAULTS.join(', ')}` }))),
+  DATA_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      try {
+        return parseKeyring(value);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'comma-separated base64 keys of 32 bytes, current first (make one: openssl rand -base64 32)',
+        });
+        return z.NEVER;
+      }
+    }),
+  RETENTION_YEARS: z.coerce
+    .number({ message: 'a whole number of years, at least 1' })
+    .int({ message: 'a whole number of years, at least 1' })
+    .min(1, { message: 'a whole number of years, at least 1' })
+    .default(5),
   ADMIN_ONLY_UNITS: z
     .string()
     .default('ZZB')
@@ -135,6 +157,13 @@ export interface AppConfig {
   digestSchedules: { daily: string; weekly: string; monthly: string };
   logLevel: (typeof LOG_LEVELS)[number];
   adminOnlyUnits: readonly string[];
+  /**
+   * The data keyring from DATA_KEY, current key first; undefined on the embedded default without
+   * DATA_KEY, where the key lives in DATA_DIR/data.key (src/crypto/key-store.ts).
+   */
+  dataKeys: readonly Buffer[] | undefined;
+  /** Concluded, filed, merged and closed items older than this many years lose their content. */
+  retentionYears: number;
   /** Test-only fault injection (FAULT_INJECTION); empty in production. */
   faults: readonly Fault[];
   mode: { kind: 'polling' } | { kind: 'webhook'; url: string; secret: string; port: number; host: string };
@@ -154,11 +183,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   );
   if (input.BOT_MODE === undefined) input.BOT_MODE = 'polling';
   const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
+  // With a shared Postgres server the key must come from the operator, never from a file beside the bot.
+  const keyMissing =
+    /^postgres(ql)?:\/\//.test(input.DATABASE_URL?.trim() ?? '') && input.DATA_KEY === undefined;
+  if (!parsed.success || keyMissing) {
     const byVariable = new Map<string, string>();
-    for (const issue of parsed.error.issues) {
+    for (const issue of parsed.success ? [] : parsed.error.issues) {
       const variable = String(issue.path[0] ?? 'BOT_MODE');
       if (!byVariable.has(variable)) byVariable.set(variable, issue.message);
+    }
+    if (keyMissing) {
+      byVariable.set(
+        'DATA_KEY',
+        'required with DATABASE_URL: base64 of 32 random bytes that encrypts reports at rest (make one: openssl rand -base64 32)',
+      );
     }
     throw new ConfigError(
       [...byVariable].map(
@@ -166,6 +204,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ),
     );
   }
+  if (!parsed.success) throw new ConfigError(['BOT_MODE: polling or webhook']);
   const env = parsed.data;
   return {
     botToken: env.BOT_TOKEN,
@@ -177,6 +216,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     digestSchedules: { daily: env.DIGEST_DAILY, weekly: env.DIGEST_WEEKLY, monthly: env.DIGEST_MONTHLY },
     logLevel: env.LOG_LEVEL,
     adminOnlyUnits: env.ADMIN_ONLY_UNITS,
+    dataKeys: env.DATA_KEY,
+    retentionYears: env.RETENTION_YEARS,
     faults: env.FAULT_INJECTION,
     mode:
       env.BOT_MODE === 'webhook'

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { digestCommand } from './digest.js';
 import { exportCommand } from './export.js';
 import { inviteCommand } from './invite.js';
+import { rotateKeyCommand } from './rotate-key.js';
 import { unitsCommand } from './units.js';
 
 /** What a CLI command gets: the environment, an open database, its arguments and where to write. */
@@ -36,6 +37,7 @@ export const commands: Record<string, CliCommand> = {
   units: unitsCommand,
   export: exportCommand,
   digest: digestCommand,
+  'rotate-key': rotateKeyCommand,
 };
 
 function usage(): string {
@@ -69,7 +71,7 @@ export async function runCli(
     throw error;
   }
   const logger = createLogger(env.LOG_LEVEL ?? 'warn');
-  const database = await openConfiguredDatabase(config);
+  const database = await openConfiguredDatabase(config, logger);
   try {
     return await command.run({ config, database, logger, args, stdout: process.stdout });
   } finally {

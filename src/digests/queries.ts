@@ -5,6 +5,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
+import { unseal } from '../crypto/sealing.js';
 import { type Queryable, queryRows } from '../db/client.js';
 import type { Window } from '../domain/periods.js';
 import { type Deduction, pointsFlags } from '../domain/points-card.js';
@@ -182,7 +183,8 @@ export async function openLoad(
     }
     officers.push({
       officerId: Number(row.assignee_id),
-      name: row.display_name ?? (row.username ? `@${row.username}` : null),
+      // Raw SQL bypasses the columns' mappers: names are stored sealed.
+      name: openName(row.display_name) ?? (row.username ? `@${unseal(row.username)}` : null),
       open: Number(row.open),
       overdue: Number(row.overdue),
     });
@@ -453,4 +455,8 @@ export async function liaisonsOf(
     agency: row.agency,
     language: row.language,
   }));
+}
+
+function openName(value: string | null): string | null {
+  return value === null ? null : unseal(value);
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { and, count, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { BotServices } from '../bot/context.js';
 import { deepLink } from '../bot/deep-links.js';
@@ -15,8 +14,10 @@ import {
   type SourceKind,
 } from '../domain/routing.js';
 import { type Domain, MAX_TEXT_LENGTH, sanitizeText } from '../domain/tip-code.js';
+import { blindIndex, blindIndexes } from '../crypto/sealing.js';
 import { getSectionChat } from '../settings.js';
 import type { OutboxBuffer } from '../telegram/outbox.js';
+import { REPORTER_ACTOR, reportedBy, reporterColumns } from './reporter-link.js';
 import { type ItemSummary, itemCode, loadItemSummary, unitNameFor } from './summary.js';
 
 /** Most attachments one item may carry. */
@@ -81,17 +82,20 @@ function normaliseText(text: string): string {
   return text.normalize('NFKC').replace(/\s+/gu, ' ').trim();
 }
 
-/** sha256 of who sent it, what kind, the code and the normalised text: equal for a resent item. */
+function contentKey(input: Pick<NewItem, 'actorId' | 'kind' | 'domain' | 'unitCode' | 'text'>): string {
+  return [input.actorId, input.kind, itemCode(input.domain, input.unitCode), normaliseText(input.text)].join(
+    '\n',
+  );
+}
+
+/**
+ * Blind index (keyed HMAC) of who sent it, what kind, the code and the normalised text: equal for a
+ * resent item, and — unlike a plain hash — no way to test guesses of a short text without the key.
+ */
 export function contentHash(
   input: Pick<NewItem, 'actorId' | 'kind' | 'domain' | 'unitCode' | 'text'>,
 ): string {
-  return createHash('sha256')
-    .update(
-      [input.actorId, input.kind, itemCode(input.domain, input.unitCode), normaliseText(input.text)].join(
-        '\n',
-      ),
-    )
-    .digest('hex');
+  return blindIndex(contentKey(input));
 }
 
 /**
@@ -127,7 +131,10 @@ export async function createItem(
     .select({ id: items.id })
     .from(items)
     .where(
-      and(eq(items.contentHash, hash), gte(items.createdAt, new Date(now.getTime() - DUPLICATE_WINDOW_MS))),
+      and(
+        inArray(items.contentHash, blindIndexes(contentKey({ ...input, text }))),
+        gte(items.createdAt, new Date(now.getTime() - DUPLICATE_WINDOW_MS)),
+      ),
     )
     .limit(1);
   if (duplicate) {
@@ -148,10 +155,7 @@ export async function createItem(
       .select({ total: count() })
       .from(items)
       .where(
-        and(
-          eq(items.reporterId, input.reporterId),
-          gte(items.createdAt, new Date(now.getTime() - FLOOD_WINDOW_MS)),
-        ),
+        and(reportedBy(input.reporterId), gte(items.createdAt, new Date(now.getTime() - FLOOD_WINDOW_MS))),
       );
     if ((recent?.total ?? 0) >= FLOOD_LIMIT) return refuse('flood', t('tips:flood', { max: FLOOD_LIMIT }));
   }
@@ -190,7 +194,7 @@ export async function createItem(
       kind: input.kind,
       sourceKind: input.sourceKind,
       sourceAgency: input.sourceAgency,
-      reporterId: input.reporterId,
+      ...reporterColumns(input.reporterId),
       signed: input.signed,
       domain: input.domain,
       unitCode: input.unitCode,
@@ -226,11 +230,14 @@ export async function createItem(
   if (input.reporterId !== null) {
     await db.update(people).set({ lastReportedAt: now }).where(eq(people.telegramId, input.reporterId));
   }
+  // A reporter's Telegram id next to an item id would unmask them in the audit log: record the role only.
+  const byReporter = input.reporterId !== null;
   await appendAudit(db, {
-    actorId: input.actorId,
+    actorId: byReporter ? null : input.actorId,
     action: 'item.created',
     itemId,
     details: {
+      ...(byReporter ? REPORTER_ACTOR : {}),
       kind: input.kind,
       sourceKind: input.sourceKind,
       sourceAgency: input.sourceAgency,
@@ -392,7 +399,7 @@ export async function mostReportedUnits(db: Queryable, reporterId: number, limit
   const rows = await db
     .select({ code: units.code })
     .from(units)
-    .leftJoin(items, and(eq(items.unitCode, units.code), eq(items.reporterId, reporterId)))
+    .leftJoin(items, and(eq(items.unitCode, units.code), reportedBy(reporterId)))
     .groupBy(units.code)
     .orderBy(sql`count(${items.id}) desc`, units.code)
     .limit(limit);

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Role } from '../bot/roles.js';
 import type { Queryable } from '../db/client.js';
 import { people } from '../db/schema.js';
@@ -102,20 +102,23 @@ export async function refreshProfile(
   telegramId: number,
   profile: TelegramProfile,
 ): Promise<boolean> {
+  // Names are sealed with a fresh nonce each time, so SQL cannot compare them: read, compare here.
+  const [stored] = await db
+    .select({ language: people.language, displayName: people.displayName, username: people.username })
+    .from(people)
+    .where(and(eq(people.telegramId, telegramId), isNull(people.revokedAt)));
+  if (!stored) return false;
+  if (
+    stored.language === profile.language &&
+    stored.displayName === profile.displayName &&
+    stored.username === profile.username
+  ) {
+    return false;
+  }
   const changed = await db
     .update(people)
     .set(profile)
-    .where(
-      and(
-        eq(people.telegramId, telegramId),
-        isNull(people.revokedAt),
-        or(
-          sql`${people.language} is distinct from ${profile.language}`,
-          sql`${people.displayName} is distinct from ${profile.displayName}`,
-          sql`${people.username} is distinct from ${profile.username}`,
-        ),
-      ),
-    )
+    .where(and(eq(people.telegramId, telegramId), isNull(people.revokedAt)))
     .returning({ telegramId: people.telegramId });
   return changed.length > 0;
 }

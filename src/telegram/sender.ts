@@ -3,6 +3,7 @@ import { Input, type Telegram, TelegramError } from 'telegraf';
 import { type Db, queryRows } from '../db/client.js';
 import { outbox } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { unseal } from '../crypto/sealing.js';
 import { SendBudget } from './rate-limits.js';
 
 /** How long a claimed message belongs to one sender; longer than any single API call may take. */
@@ -158,7 +159,8 @@ export class OutboxSender {
     const startedAt = Date.now();
     this.budget.record(message.chat_id, startedAt);
     const payload =
-      typeof message.payload === 'string' ? JSON.parse(message.payload) : { ...message.payload };
+      // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
+      typeof message.payload === 'string' ? JSON.parse(unseal(message.payload)) : { ...message.payload };
     if (message.file_bytes && message.file_name) {
       const separator = message.file_name.indexOf(':');
       const field = message.file_name.slice(0, separator);

@@ -3,6 +3,7 @@ import type { Update } from 'telegraf/types';
 import { type Database, queryRows, type Tx } from '../db/client.js';
 import { inboxUpdates } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { unseal } from '../crypto/sealing.js';
 import { describeError } from '../errors.js';
 import { OutboxBuffer, writeOutbox } from './outbox.js';
 
@@ -121,9 +122,11 @@ export class UpdateProcessor {
       );
       claimed = rows[0];
       if (!claimed) return;
-      const update = (
-        typeof claimed.payload === 'string' ? JSON.parse(claimed.payload) : claimed.payload
-      ) as Update;
+      const update =
+        // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
+        (
+          typeof claimed.payload === 'string' ? JSON.parse(unseal(claimed.payload)) : claimed.payload
+        ) as Update;
       const log = this.logger.child({ updateId: update.update_id });
       try {
         // A savepoint lets a failed handler be undone while the claim on the row is kept.

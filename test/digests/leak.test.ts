@@ -6,6 +6,7 @@ import { setSectionChat } from '../../src/settings.js';
 import { insertItem } from '../support/digest-fixtures.js';
 import { createHarness, type Harness, type QueuedMessage } from '../support/harness.js';
 import { textMessage, user } from '../support/updates.js';
+import { reporterColumns } from '../../src/items/reporter-link.js';
 
 const MARK = 'LEAKMARK';
 const SECTION = -100777;
@@ -73,7 +74,7 @@ describe('digests never carry tip text or reporters', () => {
           kind: source === 'liaison' ? 'notice' : source === 'hotline' ? 'report' : 'tip',
           sourceKind: source,
           sourceAgency: agency,
-          reporterId: reporter,
+          ...reporterColumns(reporter ?? null),
           signed: n % 2 === 0,
           domain,
           unitCode: 'HPZ',

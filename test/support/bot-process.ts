@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import { createScratchPostgres, TEST_DATABASE_URL } from './database.js';
+import { TEST_DATA_KEY } from './test-key.js';
 
 /** The database a spawned bot uses: a temp PGlite folder, or a scratch Postgres database when TEST_DATABASE_URL is set. */
 export interface BotDatabase {
@@ -17,11 +18,15 @@ export interface BotDatabase {
 export async function createBotDatabase(): Promise<BotDatabase> {
   const cwd = await mkdtemp(join(tmpdir(), 'liaison-e2e-'));
   if (!TEST_DATABASE_URL) {
-    return { env: {}, cwd, dispose: () => rm(cwd, { recursive: true, force: true }) };
+    return {
+      env: { DATA_KEY: TEST_DATA_KEY },
+      cwd,
+      dispose: () => rm(cwd, { recursive: true, force: true }),
+    };
   }
   const scratch = await createScratchPostgres();
   return {
-    env: { DATABASE_URL: scratch.url },
+    env: { DATABASE_URL: scratch.url, DATA_KEY: TEST_DATA_KEY },
     cwd,
     async dispose() {
       await scratch.drop();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
+import { useTestKeyring } from './test-key.js';
 
 /** The Postgres server for integration tests, when set; otherwise tests use PGlite. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL?.trim() || undefined;
@@ -11,6 +12,7 @@ export const testDatabaseKind: 'pglite' | 'postgres' = TEST_DATABASE_URL ? 'post
 
 /** A migrated, empty database for one test file: an in-memory PGlite, or a fresh Postgres database dropped on close. */
 export async function createTestDatabase(): Promise<Database & { url?: string }> {
+  useTestKeyring();
   if (!TEST_DATABASE_URL) {
     const database = await openDatabase({ memory: true });
     await migrateDatabase(database);

@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { appendAudit } from '../../../audit.js';
 import { itemAdditions, items } from '../../../db/schema.js';
+import { REPORTER_ACTOR, reportedBy, reporterIdOf } from '../../../items/reporter-link.js';
 import { type CallbackData, encodeCallback, intArg } from '../../callback-data.js';
 import type { BotContext } from '../../context.js';
 import { clearDialogue, setDialogue } from '../../dialogue.js';
@@ -25,8 +26,9 @@ export function questionIdOfRef(ref: string | null): number | null {
 
 /** The reporter the bot can reach for an item: an enrolled, not revoked monitor or liaison who sent it. */
 async function reachableReporter(ctx: BotContext, item: ItemRow) {
-  if (!item.reporterId || (item.sourceKind !== 'monitor' && item.sourceKind !== 'liaison')) return null;
-  const reporter = await personById(ctx.db, item.reporterId);
+  const reporterId = reporterIdOf(item);
+  if (!reporterId || (item.sourceKind !== 'monitor' && item.sourceKind !== 'liaison')) return null;
+  const reporter = await personById(ctx.db, reporterId);
   return reporter && !reporter.revokedAt ? reporter : null;
 }
 
@@ -92,11 +94,7 @@ async function questionFor(ctx: BotContext, questionId: number) {
     .from(itemAdditions)
     .innerJoin(items, eq(items.id, itemAdditions.itemId))
     .where(
-      and(
-        eq(itemAdditions.id, questionId),
-        eq(itemAdditions.kind, 'question'),
-        eq(items.reporterId, ctx.from.id),
-      ),
+      and(eq(itemAdditions.id, questionId), eq(itemAdditions.kind, 'question'), reportedBy(ctx.from.id)),
     );
   return row ?? null;
 }
@@ -128,7 +126,8 @@ export async function storeAnswer(ctx: BotContext, questionId: number, text: str
   }
   const [stored] = await ctx.db
     .insert(itemAdditions)
-    .values({ itemId: question.itemId, kind: 'answer', authorId: ctx.from.id, text: answer })
+    // The author is the item's reporter: their id is not stored beside the item.
+    .values({ itemId: question.itemId, kind: 'answer', authorId: null, text: answer })
     .returning({ id: itemAdditions.id });
   await ctx.db
     .update(itemAdditions)
@@ -136,10 +135,10 @@ export async function storeAnswer(ctx: BotContext, questionId: number, text: str
     .where(and(eq(itemAdditions.id, question.id), isNull(itemAdditions.answeredAt)));
   await clearDialogue(ctx.db, ctx.from.id);
   await appendAudit(ctx.db, {
-    actorId: ctx.from.id,
+    actorId: null,
     action: 'item.answer',
     itemId: question.itemId,
-    details: { questionId: question.id, answerId: stored?.id ?? null },
+    details: { ...REPORTER_ACTOR, questionId: question.id, answerId: stored?.id ?? null },
   });
   const officerIds = [question.authorId, question.assigneeId].filter((id): id is number => id !== null);
   for (const officerId of officerIds) {

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { appendAudit } from '../../../audit.js';
 import { pointsDeductions, reminders, units } from '../../../db/schema.js';
+import { reporterIdOf } from '../../../items/reporter-link.js';
 import {
   FINDINGS,
   type Finding,
@@ -340,15 +341,11 @@ async function deductPoints(ctx: BotContext, item: ItemRow, points: number): Pro
  * language, that their report was concluded — no finding details, no officer.
  */
 async function sendFeedback(ctx: BotContext, item: ItemRow): Promise<void> {
-  if (!item.reporterId || (item.sourceKind !== 'monitor' && item.sourceKind !== 'liaison')) return;
-  const reporter = await personById(ctx.db, item.reporterId);
+  const reporterId = reporterIdOf(item);
+  if (!reporterId || (item.sourceKind !== 'monitor' && item.sourceKind !== 'liaison')) return;
+  const reporter = await personById(ctx.db, reporterId);
   if (!reporter || reporter.revokedAt) return;
   const t = translatorFor(languageFor(reporter.language));
-  ctx.out.sendText(
-    item.reporterId,
-    t('queue:feedback_concluded', { id: item.id }),
-    {},
-    `feedback:${item.id}`,
-  );
+  ctx.out.sendText(reporterId, t('queue:feedback_concluded', { id: item.id }), {}, `feedback:${item.id}`);
   await appendAudit(ctx.db, { actorId: null, action: 'item.feedback', itemId: item.id });
 }

@@ -1,3 +1,4 @@
+import { isReporterAudit, reporterIdOf } from '../../../items/reporter-link.js';
 import type { BotContext } from '../../context.js';
 import { isRole, REPORTER_ROLES } from '../../roles.js';
 import { formatTime, sealedSource, statusLabel } from './render.js';
@@ -10,14 +11,18 @@ async function actorLabel(
   item: ItemRow,
   actorId: number | null,
   cache: Map<number, string>,
+  details: Record<string, unknown> | null,
 ): Promise<string> {
+  if (actorId === null && isReporterAudit(details)) {
+    return ctx.t('queue:actor_reporter', { source: await sealedSource(ctx.db, ctx.t, item) });
+  }
   if (actorId === null) return ctx.t('queue:actor_system');
   const known = cache.get(actorId);
   if (known) return known;
   const person = await personById(ctx.db, actorId);
   let label: string;
   const isReporter =
-    actorId === item.reporterId ||
+    actorId === reporterIdOf(item) ||
     (person !== null && (REPORTER_ROLES as readonly string[]).includes(person.role));
   if (isReporter) {
     // Even admins see the reporter sealed: the audit trail must not become a way to unmask them.
@@ -59,7 +64,7 @@ export async function historyCommand(ctx: BotContext & { payload: string }): Pro
     const details = entry.details ?? {};
     const base = {
       at: formatTime(entry.at, timeZone, ctx.t),
-      actor: await actorLabel(ctx, item, entry.actorId, cache),
+      actor: await actorLabel(ctx, item, entry.actorId, cache, entry.details),
       action: auditActionLabel(ctx, entry.action),
     };
     const from = details.from;

@@ -5,6 +5,7 @@ import type { ItemAction } from '../../../domain/item-state.js';
 import { isOverdue } from '../../../domain/triage.js';
 import { encodeCallback } from '../../callback-data.js';
 import type { Translate } from '../../i18n.js';
+import { reporterIdOf } from '../../../items/reporter-link.js';
 import { type ItemRow, personById, type QueueRow } from './store.js';
 
 /** An inline keyboard as Telegram takes it. */
@@ -43,13 +44,14 @@ export function agencyLabel(t: Translate, agency: string | null): string {
  * name, username or Telegram id: officers learn the kind of source only.
  */
 export async function sealedSource(db: Queryable, t: Translate, item: ItemRow): Promise<string> {
+  const reporterId = reporterIdOf(item);
   if (item.sourceKind === 'monitor') {
-    const reporter = item.reporterId ? await personById(db, item.reporterId) : null;
+    const reporter = reporterId ? await personById(db, reporterId) : null;
     return t('queue:source_monitor', { community: reporter?.community ?? '?' });
   }
   if (item.sourceKind === 'liaison') {
     let agency = item.sourceAgency;
-    if (!agency && item.reporterId) agency = (await personById(db, item.reporterId))?.agency ?? null;
+    if (!agency && reporterId) agency = (await personById(db, reporterId))?.agency ?? null;
     return t('queue:source_liaison', { agency: agencyLabel(t, agency) });
   }
   return t(`queue:source_${item.sourceKind}_${item.signed ? 'signed' : 'anonymous'}`);

@@ -10,6 +10,7 @@ import {
   insertAttachments,
   MAX_ATTACHMENTS,
 } from '../../../items/create-item.js';
+import { REPORTER_ACTOR, reportedBy } from '../../../items/reporter-link.js';
 import { itemCode } from '../../../items/summary.js';
 import type { BotContext } from '../../context.js';
 
@@ -28,7 +29,7 @@ export async function listOwnItems(ctx: BotContext): Promise<void> {
       createdAt: items.createdAt,
     })
     .from(items)
-    .where(eq(items.reporterId, ctx.from.id))
+    .where(reportedBy(ctx.from.id))
     .orderBy(desc(items.id))
     .limit(MY_ITEMS_LIMIT);
   if (rows.length === 0) {
@@ -53,7 +54,7 @@ async function ownItem(ctx: BotContext, itemId: number): Promise<{ id: number } 
   const [row] = await ctx.db
     .select({ id: items.id })
     .from(items)
-    .where(and(eq(items.id, itemId), eq(items.reporterId, ctx.from.id)));
+    .where(and(eq(items.id, itemId), reportedBy(ctx.from.id)));
   return row ?? null;
 }
 
@@ -77,14 +78,15 @@ export async function addToOwnItem(ctx: BotContext, itemId: number, rawText: str
   const now = ctx.services.now();
   const [addition] = await ctx.db
     .insert(itemAdditions)
-    .values({ itemId, kind: 'addition', authorId: ctx.from.id, text, createdAt: now })
+    // The author is the item's reporter by construction; their id is not stored beside the item.
+    .values({ itemId, kind: 'addition', authorId: null, text, createdAt: now })
     .returning({ id: itemAdditions.id });
   await ctx.db.update(items).set({ updatedAt: now }).where(eq(items.id, itemId));
   await appendAudit(ctx.db, {
-    actorId: ctx.from.id,
+    actorId: null,
     action: 'item.addition',
     itemId,
-    details: { additionId: addition?.id ?? null },
+    details: { ...REPORTER_ACTOR, additionId: addition?.id ?? null },
   });
   ctx.replyText(ctx.t('tips:add_done', { id: itemId }));
 }
@@ -117,10 +119,10 @@ export async function attachToOwnItem(
   await insertAttachments(ctx.db, itemId, [attachment]);
   await ctx.db.update(items).set({ updatedAt: ctx.services.now() }).where(eq(items.id, itemId));
   await appendAudit(ctx.db, {
-    actorId: ctx.from.id,
+    actorId: null,
     action: 'item.attachment_added',
     itemId,
-    details: { fileKind: attachment.fileKind },
+    details: { ...REPORTER_ACTOR, fileKind: attachment.fileKind },
   });
   ctx.replyText(ctx.t('tips:attached', { id: itemId, count: 1 }));
 }

@@ -16,6 +16,7 @@ import {
   OFFICER_B,
   SECRET,
 } from './fixtures.js';
+import { reporterColumns } from '../../../../src/items/reporter-link.js';
 
 const SECTION_CHAT = -1001234;
 const officerA = user(OFFICER_A, { lang: 'en', name: 'Wang Officer' });
@@ -205,7 +206,11 @@ describe('working an item from accept to feedback', () => {
   });
 
   it('/ask on an item nobody can be reached for says so', async () => {
-    const id = await insertItem(harness.db, { sourceKind: 'hotline', reporterId: null, signed: false });
+    const id = await insertItem(harness.db, {
+      sourceKind: 'hotline',
+      ...reporterColumns(null),
+      signed: false,
+    });
     const sent = await harness.send(textMessage(officerA, `/ask ${id} 还有什么？`));
     expect(sent).toHaveLength(1);
     expect(sent[0]?.text).toContain('cannot be relayed');

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../../src/db/client.js';
 import { items, outbox, people } from '../../../../src/db/schema.js';
 import type { QueuedMessage } from '../../../support/harness.js';
+import { reporterColumns } from '../../../../src/items/reporter-link.js';
 
 /** Ids used across the queue tests: staff and reporters, each with a Telegram language. */
 export const ADMIN = 900;
@@ -20,7 +21,7 @@ export async function insertItem(db: Db, values: Partial<typeof items.$inferInse
     .values({
       kind: 'tip',
       sourceKind: 'monitor',
-      reporterId: MONITOR,
+      ...reporterColumns(MONITOR),
       signed: true,
       domain: 'F',
       unitCode: 'HPZ',

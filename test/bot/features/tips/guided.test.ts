@@ -4,6 +4,7 @@ import { encodeCallback } from '../../../../src/bot/callback-data.js';
 import { dialogues, itemAttachments, items } from '../../../../src/db/schema.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { callbackQuery, documentMessage, photoMessage, textMessage, user } from '../../../support/updates.js';
+import { reportedBy } from '../../../../src/items/reporter-link.js';
 
 const GUIDED = 6001;
 const ONE_LINE = 6002;
@@ -60,7 +61,7 @@ describe('guided /tip', () => {
     ]);
 
     const submitted = await harness.send(callbackQuery(me, encodeCallback('tip.submit')));
-    const [guidedItem] = await harness.db.select().from(items).where(eq(items.reporterId, GUIDED));
+    const [guidedItem] = await harness.db.select().from(items).where(reportedBy(GUIDED));
     expect(
       submitted.find((message) => message.chatId === GUIDED && message.method === 'sendMessage')?.text,
     ).toContain(`#${guidedItem?.id}`);
@@ -72,7 +73,7 @@ describe('guided /tip', () => {
     expect(attachments.map((attachment) => attachment.fileKind).sort()).toEqual(['document', 'photo']);
 
     await harness.send(textMessage(user(ONE_LINE), `/tip F-HPZ ${TEXT}`));
-    const [oneLineItem] = await harness.db.select().from(items).where(eq(items.reporterId, ONE_LINE));
+    const [oneLineItem] = await harness.db.select().from(items).where(reportedBy(ONE_LINE));
     const comparable = (item: typeof guidedItem) => ({
       kind: item?.kind,
       sourceKind: item?.sourceKind,

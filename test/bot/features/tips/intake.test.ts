@@ -5,6 +5,7 @@ import { auditLog, itemAttachments, items, outbox, people, settings } from '../.
 import { setSectionChat } from '../../../../src/settings.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { documentMessage, photoMessage, textMessage, user } from '../../../support/updates.js';
+import { reportedBy } from '../../../../src/items/reporter-link.js';
 
 const MONITOR = 1001;
 const OTHER_MONITOR = 1002;
@@ -72,7 +73,7 @@ describe('coded tips, notices and logged reports', () => {
       textMessage(user(MONITOR), '/tip F-HPZ 镇长在防波堤工程中指定施工方，金额约300万元'),
     );
     const receipt = replies.find((reply) => reply.chatId === MONITOR);
-    const [item] = await harness.db.select().from(items).where(eq(items.reporterId, MONITOR));
+    const [item] = await harness.db.select().from(items).where(reportedBy(MONITOR));
     expect(item).toBeDefined();
     expect(receipt?.text).toContain(`#${item?.id}`);
     expect(receipt?.text).toContain('财权');
@@ -170,7 +171,7 @@ describe('coded tips, notices and logged reports', () => {
       kind: 'notice',
       sourceKind: 'liaison',
       sourceAgency: 'AUD',
-      reporterId: LIAISON,
+      reporterSealed: String(LIAISON),
       unitCode: 'CZJ',
       reference: '〔2019〕12号',
       text: '审计发现局长一支笔审批专项资金，未经集体研究',
@@ -211,7 +212,7 @@ describe('coded tips, notices and logged reports', () => {
     expect(item).toMatchObject({
       sourceKind: 'hotline',
       signed: false,
-      reporterId: null,
+      reporterSealed: null,
       unitCode: 'DXZ',
       domain: 'P',
     });
@@ -227,7 +228,7 @@ describe('coded tips, notices and logged reports', () => {
       textMessage(user(OFFICER), '/log 信箱 I-TCZ 署名 来信反映镇长家属经营的公司承接了镇里的工程'),
     );
     const [item] = await harness.db.select().from(items).where(eq(items.unitCode, 'TCZ'));
-    expect(item).toMatchObject({ sourceKind: 'mailbox', signed: true, reporterId: null });
+    expect(item).toMatchObject({ sourceKind: 'mailbox', signed: true, reporterSealed: null });
     expect(item?.reasons).toContain('signed_or_contactable');
   });
 
@@ -273,7 +274,7 @@ describe('coded tips, notices and logged reports', () => {
     }
     const [refusal] = await harness.send(textMessage(user(OTHER_MONITOR), '/tip O-MYX 第二十一条信息'));
     expect(refusal?.text).toContain('一小时');
-    expect(await harness.db.select().from(items).where(eq(items.reporterId, OTHER_MONITOR))).toHaveLength(20);
+    expect(await harness.db.select().from(items).where(reportedBy(OTHER_MONITOR))).toHaveLength(20);
     expect(await rowsContaining(harness, '第二十一条信息')).toBe(0);
   });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, itemAdditions, itemAttachments, items, outbox } from '../../../../src/db/schema.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { photoMessage, textMessage, user } from '../../../support/updates.js';
+import { reportedBy } from '../../../../src/items/reporter-link.js';
 
 const OWNER = 7001;
 const OTHER = 7002;
@@ -15,7 +16,7 @@ describe('/my, /add and replies to a receipt', () => {
     await harness.enrol(OWNER, 'monitor', { community: '丹东社区' });
     await harness.enrol(OTHER, 'monitor', { community: '丹西社区' });
     await harness.send(textMessage(user(OWNER), '/tip F-HPZ 镇长在防波堤工程中指定施工方，金额约300万元'));
-    const [item] = await harness.db.select().from(items).where(eq(items.reporterId, OWNER));
+    const [item] = await harness.db.select().from(items).where(reportedBy(OWNER));
     itemId = item?.id ?? 0;
   });
   afterAll(() => harness.close());
@@ -35,7 +36,7 @@ describe('/my, /add and replies to a receipt', () => {
     const [reply] = await harness.send(textMessage(user(OWNER), `/add ${itemId} 工程款是在三月份支付的`));
     expect(reply?.text).toContain(`#${itemId}`);
     const additions = await harness.db.select().from(itemAdditions).where(eq(itemAdditions.itemId, itemId));
-    expect(additions).toMatchObject([{ kind: 'addition', authorId: OWNER, text: '工程款是在三月份支付的' }]);
+    expect(additions).toMatchObject([{ kind: 'addition', authorId: null, text: '工程款是在三月份支付的' }]);
     const audits = await harness.db
       .select()
       .from(auditLog)

@@ -1,0 +1,173 @@
+/**
+ * Bringing every stored secret under the current key: values in clear from before sealing, and
+ * values sealed under an older key after a rotation. Works in small batches, each in its own
+ * transaction, choosing only rows not yet under the current key — so it can be interrupted and run
+ * again at any time, and the bot may keep writing meanwhile.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../db/client.js';
+import { reporterRefOf } from '../items/reporter-link.js';
+import { getSetting, putSetting } from '../settings.js';
+import { currentKeyId, seal, unseal } from './sealing.js';
+
+/** A sealed column, with the key that names its row. */
+interface SealedColumn {
+  table: string;
+  key: string;
+  column: string;
+}
+
+/** Every column holding a sealed value (see the encrypted column types in src/db/schema.ts). */
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  { table: 'items', key: 'id', column: 'text' },
+  { table: 'items', key: 'id', column: 'reference' },
+  { table: 'items', key: 'id', column: 'conclusion' },
+  { table: 'items', key: 'id', column: 'reporter_sealed' },
+  { table: 'item_additions', key: 'id', column: 'text' },
+  { table: 'item_attachments', key: 'id', column: 'file_id' },
+  { table: 'item_attachments', key: 'id', column: 'file_unique_id' },
+  { table: 'people', key: 'telegram_id', column: 'display_name' },
+  { table: 'people', key: 'telegram_id', column: 'username' },
+  { table: 'outbox', key: 'id', column: 'payload' },
+  { table: 'inbox_updates', key: 'update_id', column: 'payload' },
+  { table: 'dialogues', key: 'user_id', column: 'data' },
+];
+
+/** How many values one run changed, by `table.column`. */
+export type ResealCounts = Record<string, number>;
+
+const LEGACY_DONE = 'sealing.legacy_done';
+
+function notUnderCurrent(column: string, keyId: string): SQL {
+  const ref = sql.identifier(column);
+  return sql`${ref} is not null and (${ref} not like 'v1.%' or split_part(${ref}, '.', 2) <> ${keyId})`;
+}
+
+async function resealColumn(db: Db, target: SealedColumn, batchSize: number): Promise<number> {
+  const keyId = currentKeyId();
+  const table = sql.identifier(target.table);
+  const key = sql.identifier(target.key);
+  const column = sql.identifier(target.column);
+  let total = 0;
+  for (;;) {
+    const changed = await db.transaction(async (tx) => {
+      const rows = await queryRows<{ k: string | number; v: string }>(
+        tx,
+        sql`select ${key} as k, ${column}::text as v from ${table}
+            where ${notUnderCurrent(target.column, keyId)}
+            order by ${key} limit ${batchSize} for update skip locked`,
+      );
+      for (const row of rows) {
+        await tx.execute(sql`update ${table} set ${column} = ${seal(unseal(row.v))} where ${key} = ${row.k}`);
+      }
+      return rows.length;
+    });
+    total += changed;
+    if (changed < batchSize) return total;
+  }
+}
+
+/** Recomputes blind indexes made under an older key (or before sealing) from the sealed values they index. */
+async function reindexItems(
+  db: Db,
+  batchSize: number,
+): Promise<{ reporterRef: number; contentHash: number }> {
+  const keyId = currentKeyId();
+  let reporterRef = 0;
+  for (;;) {
+    const changed = await db.transaction(async (tx) => {
+      const rows = await queryRows<{ id: number; sealed: string | null }>(
+        tx,
+        sql`select id, reporter_sealed as sealed from items
+            where reporter_ref is not null and split_part(reporter_ref, '.', 1) <> ${keyId}
+            order by id limit ${batchSize} for update skip locked`,
+      );
+      for (const row of rows) {
+        const reporterId = row.sealed === null ? Number.NaN : Number(unseal(row.sealed));
+        const ref = Number.isSafeInteger(reporterId) ? reporterRefOf(reporterId) : null;
+        await tx.execute(sql`update items set reporter_ref = ${ref} where id = ${row.id}`);
+      }
+      return rows.length;
+    });
+    reporterRef += changed;
+    if (changed < batchSize) break;
+  }
+  // The duplicate check looks back one minute only: an old index is simply dropped, not recomputed.
+  const cleared = await queryRows<{ id: number }>(
+    db,
+    sql`update items set content_hash = null
+        where content_hash is not null and split_part(content_hash, '.', 1) <> ${keyId} returning id`,
+  );
+  return { reporterRef, contentHash: cleared.length };
+}
+
+/** Moves reporters stored in clear in items.reporter_id (before sealing) into the sealed link columns. */
+async function sealLegacyReporters(db: Db, batchSize: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const changed = await db.transaction(async (tx) => {
+      const rows = await queryRows<{ id: number; reporter_id: string | number }>(
+        tx,
+        sql`select id, reporter_id from items where reporter_id is not null
+            order by id limit ${batchSize} for update skip locked`,
+      );
+      for (const row of rows) {
+        const reporterId = Number(row.reporter_id);
+        await tx.execute(
+          sql`update items set reporter_ref = ${reporterRefOf(reporterId)}, reporter_sealed = ${seal(String(reporterId))},
+              reporter_id = null where id = ${row.id}`,
+        );
+      }
+      return rows.length;
+    });
+    total += changed;
+    if (changed < batchSize) return total;
+  }
+}
+
+/**
+ * Re-encrypts every sealed value not under the current key and recomputes every blind index, in
+ * batches of `batchSize` rows per transaction; resumable. Returns what it changed, by column.
+ */
+export async function resealAll(db: Db, options: { batchSize?: number } = {}): Promise<ResealCounts> {
+  const batchSize = options.batchSize ?? 200;
+  const counts: ResealCounts = {};
+  counts['items.reporter_id'] = await sealLegacyReporters(db, batchSize);
+  for (const target of SEALED_COLUMNS) {
+    counts[`${target.table}.${target.column}`] = await resealColumn(db, target, batchSize);
+  }
+  const indexes = await reindexItems(db, batchSize);
+  counts['items.reporter_ref'] = indexes.reporterRef;
+  counts['items.content_hash'] = indexes.contentHash;
+  return counts;
+}
+
+/** How many stored values are not yet under the current key (0 when a rotation is complete). */
+export async function countNotUnderCurrentKey(db: Db): Promise<number> {
+  const keyId = currentKeyId();
+  let total = 0;
+  for (const target of SEALED_COLUMNS) {
+    const [row] = await queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from ${sql.identifier(target.table)} where ${notUnderCurrent(target.column, keyId)}`,
+    );
+    total += Number(row?.n ?? 0);
+  }
+  const [refs] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from items
+        where (reporter_ref is not null and split_part(reporter_ref, '.', 1) <> ${keyId}) or reporter_id is not null`,
+  );
+  return total + Number(refs?.n ?? 0);
+}
+
+/**
+ * At start: seals whatever an older version stored in clear, once per database (a setting records
+ * that it ran, so later starts cost one lookup). Returns how many values it sealed.
+ */
+export async function sealLegacyRows(db: Db): Promise<number> {
+  if (await getSetting<boolean>(db, LEGACY_DONE)) return 0;
+  const counts = await resealAll(db);
+  await putSetting(db, LEGACY_DONE, true);
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}

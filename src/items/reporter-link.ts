@@ -1,0 +1,45 @@
+/**
+ * The sealed link between an item and its reporter. The database never holds a reporter's Telegram
+ * id in clear next to an item: `reporter_ref` (a blind index) answers "is this one of mine?", and
+ * `reporter_sealed` (encrypted) says who, for the few paths that must reach the reporter.
+ */
+import { inArray, type SQL } from 'drizzle-orm';
+import { blindIndex, blindIndexes } from '../crypto/sealing.js';
+import { items } from '../db/schema.js';
+
+/**
+ * Audit details marking an action a reporter took on their own item. Such rows carry no actor id:
+ * a Telegram id beside an item id in the audit log is exactly the link sealing hides.
+ */
+export const REPORTER_ACTOR = { by: 'reporter' } as const;
+
+/** True for the details of an audit row written by an item's reporter. */
+export function isReporterAudit(details: Record<string, unknown> | null | undefined): boolean {
+  return details?.by === REPORTER_ACTOR.by;
+}
+
+/** The columns that link a new item to its reporter (both null for a report logged by the section). */
+export function reporterColumns(reporterId: number | null): {
+  reporterRef: string | null;
+  reporterSealed: string | null;
+} {
+  if (reporterId === null) return { reporterRef: null, reporterSealed: null };
+  return { reporterRef: reporterRefOf(reporterId), reporterSealed: String(reporterId) };
+}
+
+/** The blind index stored in items.reporter_ref for a Telegram id, under the current key. */
+export function reporterRefOf(reporterId: number): string {
+  return blindIndex(`reporter:${reporterId}`);
+}
+
+/** Matches the items this person reported, under any key of the ring (a rotation may be half done). */
+export function reportedBy(reporterId: number): SQL {
+  return inArray(items.reporterRef, blindIndexes(`reporter:${reporterId}`));
+}
+
+/** The reporter's Telegram id from an item row's sealed column (drizzle has already unsealed it), or null. */
+export function reporterIdOf(item: { reporterSealed: string | null }): number | null {
+  if (item.reporterSealed === null) return null;
+  const id = Number(item.reporterSealed);
+  return Number.isSafeInteger(id) ? id : null;
+}

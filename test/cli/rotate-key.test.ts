@@ -1,0 +1,111 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asc, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotateKeyCommand } from '../../src/cli/rotate-key.js';
+import { readKeyFile, writeKeyFile } from '../../src/crypto/key-store.js';
+import { countNotUnderCurrentKey } from '../../src/crypto/reseal.js';
+import { configureKeyring, generateKey, keyIdOf, keyIdOfValue } from '../../src/crypto/sealing.js';
+import { queryRows } from '../../src/db/client.js';
+import { itemAdditions, items, people } from '../../src/db/schema.js';
+import { capture, runCommand } from '../support/cli.js';
+import { createHarness, type Harness } from '../support/harness.js';
+import { TEST_DATA_KEY } from '../support/test-key.js';
+import { textMessage, user } from '../support/updates.js';
+
+const testKey = Buffer.from(TEST_DATA_KEY, 'base64');
+const MONITOR = 7101;
+const TEXT = '镇长在防波堤工程中指定施工方，金额约300万元';
+
+describe('CLI rotate-key', () => {
+  let harness: Harness;
+  let dataDir: string;
+
+  const readAll = async () => ({
+    items: await harness.db.select({ id: items.id, text: items.text }).from(items).orderBy(asc(items.id)),
+    additions: await harness.db.select({ text: itemAdditions.text }).from(itemAdditions),
+    names: await harness.db.select({ name: people.displayName }).from(people),
+  });
+
+  beforeAll(async () => {
+    configureKeyring([testKey]);
+    dataDir = await mkdtemp(join(tmpdir(), 'liaison-rotate-'));
+    await writeKeyFile(dataDir, [testKey]);
+    harness = await createHarness();
+    await harness.enrol(MONITOR, 'monitor', { community: '丹东社区' });
+    for (let n = 0; n < 5; n += 1) {
+      await harness.send(textMessage(user(MONITOR, { name: '张保密' }), `/tip F-HPZ ${TEXT} 第${n}次`));
+    }
+    await harness.send(textMessage(user(MONITOR, { name: '张保密' }), '/add 1 工程款是在三月份支付的'));
+  });
+  afterAll(async () => {
+    await harness.close();
+    await rm(dataDir, { recursive: true, force: true });
+    configureKeyring([testKey]);
+  });
+
+  it('re-encrypts every value under a new key in batches, and a restart with only the new key reads everything', async () => {
+    const before = await readAll();
+    expect(before.items).toHaveLength(5);
+    const out = capture();
+    const config = { ...harness.config, dataKeys: undefined, databaseUrl: undefined, dataDir };
+    expect(await runCommand(rotateKeyCommand, harness, ['--batch', '2'], out.stream, config)).toBe(0);
+    const ring = await readKeyFile(dataDir);
+    expect(ring).toHaveLength(1);
+    const next = ring?.[0] as Buffer;
+    expect(keyIdOf(next)).not.toBe(keyIdOf(testKey));
+    expect(out.text()).toMatch(/items\.text: 5/);
+    expect(out.text()).toContain(`retired old keys: ${keyIdOf(testKey)}`);
+    expect((await stat(join(dataDir, 'data.key'))).mode & 0o777).toBe(0o600);
+
+    // A restart: the process knows only what data.key now holds.
+    configureKeyring(ring as Buffer[]);
+    expect(await readAll()).toEqual(before);
+    expect(await countNotUnderCurrentKey(harness.db)).toBe(0);
+    const [row] = await queryRows<{ text: string; reporter_ref: string }>(
+      harness.db,
+      sql`select text, reporter_ref from items order by id limit 1`,
+    );
+    expect(keyIdOfValue(row?.text ?? '')).toBe(keyIdOf(next));
+    expect(keyIdOfValue(row?.reporter_ref ?? '')).toBe(keyIdOf(next));
+    // Ownership lookups follow the new blind index: /my still lists the reporter's items.
+    const [mine] = await harness.send(textMessage(user(MONITOR), '/my'));
+    expect(mine?.text).toContain('#5');
+  });
+
+  it('resumes an interrupted rotation instead of starting another', async () => {
+    const [current] = (await readKeyFile(dataDir)) as Buffer[];
+    const newer = generateKey();
+    // As if a run had written the new key and then died before re-encrypting anything.
+    await writeKeyFile(dataDir, [newer, current as Buffer]);
+    configureKeyring([newer, current as Buffer]);
+    const out = capture();
+    const config = { ...harness.config, dataKeys: undefined, databaseUrl: undefined, dataDir };
+    expect(await runCommand(rotateKeyCommand, harness, [], out.stream, config)).toBe(0);
+    expect(out.text()).toContain(`resuming the rotation to key ${keyIdOf(newer)}`);
+    expect((await readKeyFile(dataDir))?.map(keyIdOf)).toEqual([keyIdOf(newer)]);
+    configureKeyring([newer]);
+    expect((await readAll()).items.map((item) => item.text)).toEqual(
+      [0, 1, 2, 3, 4].map((n) => `${TEXT} 第${n}次`),
+    );
+  });
+
+  it('with DATA_KEY, prints a new key and the steps, then re-encrypts once the operator put it first', async () => {
+    const [current] = (await readKeyFile(dataDir)) as Buffer[];
+    const envConfig = { ...harness.config, dataKeys: [current as Buffer] };
+    const first = capture();
+    expect(await runCommand(rotateKeyCommand, harness, [], first.stream, envConfig)).toBe(0);
+    const printed = /DATA_KEY=([A-Za-z0-9+/=]+),<current DATA_KEY>/.exec(first.text())?.[1];
+    expect(printed).toBeDefined();
+    const next = Buffer.from(printed as string, 'base64');
+    configureKeyring([next, current as Buffer]);
+    const second = capture();
+    const rotated = { ...harness.config, dataKeys: [next, current as Buffer] };
+    expect(await runCommand(rotateKeyCommand, harness, [], second.stream, rotated)).toBe(0);
+    expect(second.text()).toContain(`remove the old keys (${keyIdOf(current as Buffer)}) from DATA_KEY`);
+    configureKeyring([next]);
+    expect((await readAll()).additions).toEqual([{ text: '工程款是在三月份支付的' }]);
+    expect(await readFile(join(dataDir, 'data.key'), 'utf8')).not.toContain(next.toString('base64'));
+  });
+});
