@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,8 @@ export class FaultRig {
   crashes = 0;
   private readonly outputs: BotProcess[] = [];
   private expectedExit = new WeakSet<BotProcess>();
+  // One data key per rig, kept across restarts, for builds that encrypt data at rest.
+  private readonly dataKey = randomBytes(32).toString('base64');
 
   private constructor(
     readonly api: FakeBotApi,
@@ -123,7 +126,13 @@ export class FaultRig {
   /** Starts the bot (polling unless `env` says otherwise) and waits until it is serving. */
   async start(env: Record<string, string> = {}): Promise<BotProcess> {
     const bot = BotProcess.start(
-      { BOT_TOKEN: this.api.token, TELEGRAM_API_ROOT: this.api.url, ...this.database.env, ...env },
+      {
+        BOT_TOKEN: this.api.token,
+        TELEGRAM_API_ROOT: this.api.url,
+        DATA_KEY: this.dataKey,
+        ...this.database.env,
+        ...env,
+      },
       this.database.cwd,
     );
     const startedAt = Date.now();
@@ -253,40 +262,48 @@ export interface TipAccounting {
   strays: number;
 }
 
-/** Compares the items table and the receipts the fake saw against the tips sent. */
+/**
+ * Compares the items table and the receipts the fake saw against the tips sent. Items are matched
+ * by their content hash (one per reporter and text) and receipts by number, so the check reads no
+ * tip text or reporter column (which may be encrypted at rest).
+ */
 export async function accountTips(rig: FaultRig, tips: readonly SentTip[]): Promise<TipAccounting> {
   const rows = await rig.withDb((db) =>
-    queryRows<{ id: number; reporter_id: unknown; text: string }>(
+    queryRows<{ id: number; content_hash: string | null }>(
       db,
-      sql`select id, reporter_id, text from items order by id`,
+      sql`select id, content_hash from items order by id`,
     ),
   );
-  const key = (reporter: number, body: string) => `${reporter}\u0000${body}`;
-  const found = new Map<string, number[]>();
-  for (const row of rows) {
-    const k = key(Number(row.reporter_id), row.text);
-    found.set(k, [...(found.get(k) ?? []), Number(row.id)]);
-  }
-  const wanted = new Set(tips.map((tip) => key(tip.reporter, tip.body)));
-  let lost = 0;
-  let duplicated = 0;
-  for (const k of wanted) {
-    const ids = found.get(k) ?? [];
-    if (ids.length === 0) lost += 1;
-    duplicated += Math.max(0, ids.length - 1);
-  }
-  const strays = [...found.keys()].filter((k) => !wanted.has(k)).length;
+  const distinct = new Set(rows.map((row) => row.content_hash ?? `id:${row.id}`)).size;
+  const wanted = new Set(tips.map((tip) => `${tip.reporter}\u0000${tip.body}`)).size;
   const reporters = new Set(tips.map((tip) => tip.reporter));
   const receipts = receiptsByChat(rig.messagesTo(reporters));
-  const sends = new Map<string, number[]>();
+  const sends = new Map<number, { chats: Set<number>; times: number[] }>();
   for (const receipt of receipts) {
-    const k = `${receipt.chatId}:${receipt.number}`;
-    sends.set(k, [...(sends.get(k) ?? []), receipt.at]);
+    const entry = sends.get(receipt.number) ?? { chats: new Set<number>(), times: [] };
+    entry.chats.add(receipt.chatId);
+    entry.times.push(receipt.at);
+    sends.set(receipt.number, entry);
+  }
+  // Each reporter must hold a receipt for as many distinct items as they sent tips.
+  const perReporter = new Map<number, number>();
+  for (const tip of tips) perReporter.set(tip.reporter, (perReporter.get(tip.reporter) ?? 0) + 1);
+  let wrongReporter = 0;
+  for (const [reporter, sent] of perReporter) {
+    const numbers = new Set(receipts.filter((r) => r.chatId === reporter).map((r) => r.number));
+    wrongReporter += Math.abs(numbers.size - sent);
   }
   let unreceipted = 0;
-  for (const row of rows) if (!sends.has(`${Number(row.reporter_id)}:${Number(row.id)}`)) unreceipted += 1;
+  for (const row of rows) if (!sends.has(Number(row.id))) unreceipted += 1;
   const duplicateReceipts = [...sends.entries()]
-    .filter(([, times]) => times.length > 1)
-    .map(([k, times]) => ({ number: Number(k.split(':')[1]), times }));
-  return { stored: rows.length, lost, duplicated, unreceipted, duplicateReceipts, strays };
+    .filter(([, entry]) => entry.times.length > 1 || entry.chats.size > 1)
+    .map(([number, entry]) => ({ number, times: entry.times }));
+  return {
+    stored: rows.length,
+    lost: Math.max(0, wanted - distinct),
+    duplicated: rows.length - distinct,
+    unreceipted: unreceipted + wrongReporter,
+    duplicateReceipts,
+    strays: Math.max(0, distinct - wanted),
+  };
 }
