@@ -111,6 +111,8 @@ export async function showItem(ctx: BotContext, id: number): Promise<void> {
       conclude: formatTime(item.concludeDueAt, timeZone, t),
     }),
     t('queue:card_source', { source: await sealedSource(ctx.db, t, item) }),
+    // A notice's reference number (文号) is kept apart from its text; the section cites it.
+    ...(item.reference ? [t('queue:card_reference', { reference: item.reference })] : []),
     item.reasons.length > 0
       ? t('queue:card_reasons', { reasons: item.reasons.map((r) => t(`queue:reason_${r}`)).join('；') })
       : t('queue:card_not_must'),
