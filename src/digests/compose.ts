@@ -102,6 +102,7 @@ export async function buildDigest(
         silent: await q.silentReporters(db, at),
         meanTriage: times.triage,
         meanConclude: times.conclude,
+        reveals: await q.revealCount(db, current),
       },
       t,
     );

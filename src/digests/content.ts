@@ -114,6 +114,8 @@ export interface WeeklyDigestData {
   silent: SilentGroup[];
   meanTriage: MeanDuration;
   meanConclude: MeanDuration;
+  /** How many times an admin revealed who reported an item this week (/reveal): unsealing is never silent. */
+  reveals: number;
 }
 
 /** Counts of one source (an agency, monitors, hotline, mailbox) by domain. */
@@ -403,6 +405,7 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
           count: data.meanConclude.count,
         }),
   );
+  lines.push(t('digests:reveals', { count: data.reveals }));
   const reminderIds = data.mustTalk.reminders.flatMap((r) => (r.itemId === null ? [] : [r.itemId]));
   return { text: lines.join('\n'), buttons: buttonRows(data.botUsername, [...new Set(reminderIds)]) };
 }

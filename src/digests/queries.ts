@@ -460,3 +460,13 @@ export async function liaisonsOf(
 function openName(value: string | null): string | null {
   return value === null ? null : unseal(value);
 }
+
+/** How many reporter reveals (/reveal, audited as 'item.revealed') happened in the window. */
+export async function revealCount(db: Queryable, window: Window): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from audit_log
+        where action = 'item.revealed' and at >= ${ts(window.start)} and at < ${ts(window.end)}`,
+  );
+  return Number(row?.n ?? 0);
+}

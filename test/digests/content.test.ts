@@ -78,6 +78,7 @@ const weekly: WeeklyDigestData = {
   ],
   meanTriage: { days: 1.25, count: 8 },
   meanConclude: { days: null, count: 0 },
+  reveals: 2,
 };
 
 const monthly: MonthlyDigestData = {
@@ -230,6 +231,7 @@ describe('weekly digest content', () => {
         '<b>办理时效（本周）</b>',
         '平均分办用时 1.3 天（8 件）',
         '本周没有办结的事项',
+        '本周管理员查看举报人身份 2 次',
       ].join('\n'),
     );
     expect(digest.buttons).toEqual([[{ text: '#21', url: 'https://t.me/liaison_bot?start=show-21' }]]);
@@ -255,6 +257,7 @@ describe('weekly digest content', () => {
         '<b>Speed (this week)</b>',
         'Mean time to triage: 1.3 days (8 items)',
         'No items were concluded this week',
+        'Reporter identities revealed by admins this week: 2',
       ].join('\n'),
     );
   });

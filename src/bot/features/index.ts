@@ -4,6 +4,7 @@ import { digestFeature } from './digest.js';
 import { helpFeature } from './help.js';
 import { peopleFeature, profileRefresh } from './people.js';
 import { queueFeature } from './queue/index.js';
+import { revealFeature } from './reveal.js';
 import { sectionChatFeature } from './section-chat.js';
 import { tipsFeature } from './tips/index.js';
 
@@ -15,6 +16,7 @@ export const features: readonly Feature[] = [
   peopleFeature,
   cancelFeature,
   queueFeature,
+  revealFeature,
   digestFeature,
   tipsFeature,
 ];
