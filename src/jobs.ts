@@ -3,6 +3,7 @@ import type { AppConfig } from './config.js';
 import type { Database, Db } from './db/client.js';
 import { startDigestScheduler } from './digests/scheduler.js';
 import type { Logger } from './logger.js';
+import { startRetentionJob } from './items/retention.js';
 import { pruneHandledUpdates } from './telegram/inbox.js';
 import { seedUnitsIfEmpty } from './units/directory.js';
 
@@ -33,6 +34,7 @@ export function startBackgroundJobs(
     now: services.now,
     wake: wakeSender,
   });
+  const retention = startRetentionJob(database.db, config, logger.child({ part: 'retention' }), services.now);
   const housekeeping = setInterval(
     () => {
       pruneHandledUpdates(database.db).catch((error: unknown) =>
@@ -45,6 +47,7 @@ export function startBackgroundJobs(
   return {
     async stop() {
       clearInterval(housekeeping);
+      await retention.stop();
       await digests.stop();
     },
   };

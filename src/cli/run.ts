@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { digestCommand } from './digest.js';
 import { exportCommand } from './export.js';
 import { inviteCommand } from './invite.js';
+import { retentionCommand } from './retention.js';
 import { rotateKeyCommand } from './rotate-key.js';
 import { unitsCommand } from './units.js';
 
@@ -38,6 +39,7 @@ export const commands: Record<string, CliCommand> = {
   export: exportCommand,
   digest: digestCommand,
   'rotate-key': rotateKeyCommand,
+  retention: retentionCommand,
 };
 
 function usage(): string {
