@@ -29,6 +29,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'people', key: 'telegram_id', column: 'display_name' },
   { table: 'people', key: 'telegram_id', column: 'username' },
   { table: 'outbox', key: 'id', column: 'payload' },
+  { table: 'outbox', key: 'id', column: 'ref' },
   { table: 'inbox_updates', key: 'update_id', column: 'payload' },
   { table: 'dialogues', key: 'user_id', column: 'data' },
 ];

@@ -86,8 +86,11 @@ export const outbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     notBefore: at('not_before').notNull().defaultNow(),
     leaseUntil: at('lease_until'),
-    /** What the message is about, e.g. `receipt:12`, so a reply to it can be matched later. */
-    ref: text('ref'),
+    /**
+     * What the message is about, e.g. `receipt:12`, so a reply to it can be matched later. Sealed:
+     * beside chat_id, a receipt's ref would tell a database reader which item a reporter sent.
+     */
+    ref: encryptedText('ref'),
     resultMessageId: bigint('result_message_id', { mode: 'number' }),
     lastError: text('last_error'),
     createdAt: at('created_at').notNull().defaultNow(),

@@ -1,4 +1,5 @@
 import { and, count, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import type { BotServices } from '../bot/context.js';
 import { deepLink } from '../bot/deep-links.js';
 import { type Language, languageFor, translatorFor } from '../bot/i18n.js';
@@ -228,7 +229,9 @@ export async function createItem(
   }
   await insertAttachments(db, itemId, attachments);
   if (input.reporterId !== null) {
-    await db.update(people).set({ lastReportedAt: now }).where(eq(people.telegramId, input.reporterId));
+    // The day only: an exact time would match the item's created_at and tell a database reader who sent it.
+    const day = DateTime.fromJSDate(now, { zone: services.config.timeZone }).startOf('day').toJSDate();
+    await db.update(people).set({ lastReportedAt: day }).where(eq(people.telegramId, input.reporterId));
   }
   // A reporter's Telegram id next to an item id would unmask them in the audit log: record the role only.
   const byReporter = input.reporterId !== null;

@@ -58,10 +58,12 @@ describe('/my, /add and replies to a receipt', () => {
 
   it('adds a text reply and a photo reply to the receipt to the item', async () => {
     // The sender records Telegram's message id for the receipt; the harness has no sender, so set it here.
+    // The ref is sealed at rest, so the receipt is found by reading refs back, not by comparing in SQL.
+    const receipt = (await harness.queued(OWNER)).find((message) => message.ref === `receipt:${itemId}`);
     await harness.db
       .update(outbox)
       .set({ resultMessageId: 555 })
-      .where(and(eq(outbox.chatId, OWNER), eq(outbox.ref, `receipt:${itemId}`)));
+      .where(eq(outbox.id, receipt?.id ?? 0));
     const [textReply] = await harness.send(textMessage(user(OWNER), '施工方是镇长的亲戚', { replyTo: 555 }));
     expect(textReply?.text).toContain(`#${itemId}`);
     const [photoReply] = await harness.send(photoMessage(user(OWNER), undefined, { replyTo: 555 }));
