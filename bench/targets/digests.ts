@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     await time('dailyFloor', () => dailyFloor(database.db, at, timeZone));
     await time('weekly', () => buildDigest(database.db, 'weekly', options, t));
     await time('weeklyFloor', () => weeklyFloor(database.db, at, timeZone));
-    await time('chart', async () => renderWeeklyChart(series, t));
+    await time('chart', () => renderWeeklyChart(series, t));
   }
   await database.close();
   process.send?.({ type: 'result', result: timings, maxRssKb: process.resourceUsage().maxRSS }, () =>

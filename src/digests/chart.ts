@@ -4,8 +4,6 @@
  * Chinese labels render without a browser, system fonts or a native build step.
  */
 import { fileURLToPath } from 'node:url';
-import { Resvg } from '@resvg/resvg-js';
-import * as echarts from 'echarts';
 import type { TFunction } from 'i18next';
 
 /** Weekly counts: one label per week (oldest first) and, per domain letter, one count per week. */
@@ -37,8 +35,13 @@ export function chartFontFile(): string {
   return fontFile;
 }
 
-/** Renders the weekly series as a stacked bar chart PNG, labelled in the translator's language. */
-export function renderWeeklyChart(series: WeeklySeries, t: TFunction): ChartImage {
+/**
+ * Renders the weekly series as a stacked bar chart PNG, labelled in the translator's language.
+ * echarts and resvg are loaded on first use: importing echarts costs ~0.5 s, which every start of
+ * the bot paid although only the weekly digest draws a chart.
+ */
+export async function renderWeeklyChart(series: WeeklySeries, t: TFunction): Promise<ChartImage> {
+  const [echarts, { Resvg }] = await Promise.all([import('echarts'), import('@resvg/resvg-js')]);
   const chart = echarts.init(null, null, {
     renderer: 'svg',
     ssr: true,

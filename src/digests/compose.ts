@@ -107,7 +107,7 @@ export async function buildDigest(
       t,
     );
     const series = await q.weeklySeries(db, current.end, timeZone, scope);
-    const chart = { ...renderWeeklyChart(series, t), caption: t('digests:chart_caption') };
+    const chart = { ...(await renderWeeklyChart(series, t)), caption: t('digests:chart_caption') };
     return { kind, main, chart, agencyMessages: [] };
   }
   const { current } = comparisonWindows('monthly', at, timeZone);
