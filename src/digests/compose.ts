@@ -66,7 +66,7 @@ export async function buildDigest(
   if (kind === 'daily') {
     const since = dailyWindow(at, options.since, timeZone);
     const counts = await q.newItemCounts(db, since, scope);
-    const load = await q.openLoad(db, at, scope);
+    const open = await q.openItemsOverview(db, at, scope);
     const main = buildDailyDigest(
       {
         timeZone,
@@ -74,11 +74,11 @@ export async function buildDigest(
         since,
         newByDomain: counts.byDomain,
         newBySource: counts.bySource,
-        mustUntriaged: await q.mustInvestigateUntriaged(db, scope),
-        overdue: await q.overdueItems(db, at, scope),
-        dueSoon: await q.itemsDueSoon(db, at, scope),
-        officerLoad: load.officers,
-        unassignedOpen: load.unassigned,
+        mustUntriaged: open.mustUntriaged,
+        overdue: open.overdue,
+        dueSoon: open.dueSoon,
+        officerLoad: open.officers,
+        unassignedOpen: open.unassigned,
       },
       t,
     );
