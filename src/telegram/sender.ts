@@ -169,7 +169,13 @@ export class OutboxSender {
         message.file_name.slice(separator + 1),
       );
     }
-    const log = this.logger.child({ outboxId: message.id, method: message.method, chatId: message.chat_id });
+    // A private chat's id is a person: beside a send time it could tell who got a receipt, so logs
+    // name groups only (the outbox id finds the row when an operator must look).
+    const log = this.logger.child({
+      outboxId: message.id,
+      method: message.method,
+      chat: message.chat_id < 0 ? message.chat_id : 'private',
+    });
     let result: unknown;
     try {
       result = (await this.telegram.callApi(message.method as never, payload as never, {

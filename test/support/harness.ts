@@ -1,4 +1,5 @@
 import { asc, gt } from 'drizzle-orm';
+import type { DestinationStream } from 'pino';
 import type { Update } from 'telegraf/types';
 import { assembleBot } from '../../src/bot/index.js';
 import type { BotServices } from '../../src/bot/context.js';
@@ -48,8 +49,14 @@ export interface Harness {
 
 let nextUpdateId = 1;
 
-/** Starts a harness; `env` overrides the configuration (ADMIN_IDS, TIMEZONE, …). */
-export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+/**
+ * Starts a harness; `env` overrides the configuration (ADMIN_IDS, TIMEZONE, LOG_LEVEL, …) and
+ * `options.logDestination` receives every log line (the leak tests read them).
+ */
+export async function createHarness(
+  env: Record<string, string> = {},
+  options: { logDestination?: DestinationStream } = {},
+): Promise<Harness> {
   const database = await createTestDatabase();
   await seedUnitsIfEmpty(database.db);
   const config = loadConfig({ BOT_TOKEN: '123456:TEST', LOG_LEVEL: 'silent', ...env });
@@ -79,7 +86,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     can_connect_to_business: false,
     has_main_web_app: false,
   } as never;
-  const logger = createLogger(env.LOG_LEVEL ?? 'silent');
+  const logger = createLogger(env.LOG_LEVEL ?? 'silent', options.logDestination);
   const processor = new UpdateProcessor(
     database,
     assembled.handleUpdate,
