@@ -4,10 +4,11 @@
  * transaction, choosing only rows not yet under the current key — so it can be interrupted and run
  * again at any time, and the bot may keep writing meanwhile.
  */
-import { type SQL, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
+import { settings } from '../db/schema.js';
 import { reporterRefOf } from '../items/reporter-link.js';
-import { getSetting, putSetting } from '../settings.js';
+import { getSetting } from '../settings.js';
 import { currentKeyId, seal, unseal } from './sealing.js';
 
 /** A sealed column, with the key that names its row. */
@@ -37,7 +38,8 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
 /** How many values one run changed, by `table.column`. */
 export type ResealCounts = Record<string, number>;
 
-const LEGACY_DONE = 'sealing.legacy_done';
+/** Set by migration 0004 when a database already held rows in clear; removed once they are sealed. */
+const LEGACY_ROWS = 'sealing.legacy_rows';
 
 function notUnderCurrent(column: string, keyId: string): SQL {
   const ref = sql.identifier(column);
@@ -163,12 +165,13 @@ export async function countNotUnderCurrentKey(db: Db): Promise<number> {
 }
 
 /**
- * At start: seals whatever an older version stored in clear, once per database (a setting records
- * that it ran, so later starts cost one lookup). Returns how many values it sealed.
+ * At start: seals whatever an older version stored in clear, when migration 0004 found such rows
+ * (a new database has none, so a start costs one lookup). Resumable: the mark is removed only once
+ * everything is sealed. Returns how many values it sealed.
  */
 export async function sealLegacyRows(db: Db): Promise<number> {
-  if (await getSetting<boolean>(db, LEGACY_DONE)) return 0;
+  if (!(await getSetting<boolean>(db, LEGACY_ROWS))) return 0;
   const counts = await resealAll(db);
-  await putSetting(db, LEGACY_DONE, true);
+  await db.delete(settings).where(eq(settings.key, LEGACY_ROWS));
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }

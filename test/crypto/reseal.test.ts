@@ -1,0 +1,60 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countNotUnderCurrentKey, sealLegacyRows } from '../../src/crypto/reseal.js';
+import { type Database, queryRows } from '../../src/db/client.js';
+import { itemAdditions, items, people, settings } from '../../src/db/schema.js';
+import { reportedBy } from '../../src/items/reporter-link.js';
+import { createTestDatabase, testDatabaseKind } from '../support/database.js';
+
+describe(`sealing rows stored in clear before encryption at rest, on ${testDatabaseKind}`, () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  it('seals every clear value and moves reporter_id into the sealed link, once, when migration 0004 marked the database', async () => {
+    const db = database.db;
+    // What a database written by the previous version holds: everything in clear.
+    await db.execute(sql`insert into people (telegram_id, role, community, display_name, username)
+                         values (4401, 'monitor', '丹东社区', '张旧名', 'old_user')`);
+    await db.execute(sql`insert into items (kind, source_kind, reporter_id, signed, domain, unit_code, text, content_hash)
+                         values ('tip', 'monitor', 4401, true, 'F', 'HPZ', '旧的明文举报', 'deadbeef')`);
+    await db.execute(
+      sql`insert into item_additions (item_id, kind, author_id, text) values (1, 'addition', null, '旧的补充')`,
+    );
+    await db.execute(sql`insert into outbox (chat_id, method, payload, ref)
+                         values (4401, 'sendMessage', '{"chat_id":4401,"text":"旧的消息"}', 'receipt:1')`);
+    await db.execute(
+      sql`insert into dialogues (user_id, kind, step, data) values (4401, 'tip', 'text', '{"text":"草稿"}')`,
+    );
+    await db.insert(settings).values({ key: 'sealing.legacy_rows', value: true });
+
+    const sealed = await sealLegacyRows(db);
+    expect(sealed).toBeGreaterThanOrEqual(7);
+    expect(await countNotUnderCurrentKey(db)).toBe(0);
+    const [raw] = await queryRows<{ text: string; reporter_id: unknown; content_hash: unknown }>(
+      db,
+      sql`select text, reporter_id, content_hash from items where id = 1`,
+    );
+    expect(raw).toMatchObject({ reporter_id: null, content_hash: null });
+    expect(raw?.text).toMatch(/^v1\./);
+    const [item] = await db.select().from(items).where(reportedBy(4401));
+    expect(item).toMatchObject({ id: 1, text: '旧的明文举报', reporterSealed: '4401' });
+    expect((await db.select().from(itemAdditions))[0]?.text).toBe('旧的补充');
+    expect((await db.select().from(people))[0]).toMatchObject({
+      displayName: '张旧名',
+      username: 'old_user',
+    });
+    const dump = await queryRows<{ row: string }>(
+      db,
+      sql`select concat_ws('|', (select string_agg(t::text, ',') from items t), (select string_agg(t::text, ',') from people t),
+                 (select string_agg(t::text, ',') from outbox t), (select string_agg(t::text, ',') from dialogues t),
+                 (select string_agg(t::text, ',') from item_additions t)) as row`,
+    );
+    for (const clear of ['旧的', '张旧名', 'old_user', '草稿', 'receipt:1'])
+      expect(dump[0]?.row).not.toContain(clear);
+    expect(await db.select().from(settings).where(eq(settings.key, 'sealing.legacy_rows'))).toEqual([]);
+    expect(await sealLegacyRows(db)).toBe(0);
+  });
+});
