@@ -4,7 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import { configureKeyring, formatKeyring, generateKey, isKeyringConfigured } from '../src/crypto/sealing.js';
 import { type Database, openDatabase } from '../src/db/client.js';
+
+// One data key per bench run, shared by this process and the bot processes it starts (DATA_KEY).
+const benchKey = generateKey();
 import { migrateDatabase } from '../src/db/migrate.js';
 
 /** A fresh, empty database and the environment that points the bot at it. */
@@ -26,6 +30,8 @@ export interface Scratch {
  */
 export async function createScratch(serverUrl: string | undefined): Promise<Scratch> {
   const cwd = await mkdtemp(join(tmpdir(), 'liaison-bench-'));
+  if (!isKeyringConfigured()) configureKeyring([benchKey]);
+  const DATA_KEY = formatKeyring([benchKey]);
   const openMigrated = async (database: Database) => {
     await migrateDatabase(database);
     return database;
@@ -34,7 +40,7 @@ export async function createScratch(serverUrl: string | undefined): Promise<Scra
     const dataDir = join(cwd, 'data');
     return {
       kind: 'pglite',
-      env: { DATA_DIR: dataDir },
+      env: { DATA_DIR: dataDir, DATA_KEY },
       cwd,
       open: async () => openMigrated(await openDatabase({ dataDir })),
       dispose: () => rm(cwd, { recursive: true, force: true }),
@@ -51,7 +57,7 @@ export async function createScratch(serverUrl: string | undefined): Promise<Scra
   url.pathname = `/${name}`;
   return {
     kind: 'postgres',
-    env: { DATABASE_URL: url.toString() },
+    env: { DATABASE_URL: url.toString(), DATA_KEY },
     cwd,
     open: async () => openMigrated(await openDatabase({ url: url.toString() })),
     async dispose() {

@@ -4,6 +4,7 @@
  * Product and floor alternate within each repetition, so a noisy neighbour hurts both alike.
  */
 import { translatorFor } from '../../src/bot/i18n.js';
+import { configureKeyring, parseKeyring } from '../../src/crypto/sealing.js';
 import { openDatabase } from '../../src/db/client.js';
 import { renderWeeklyChart } from '../../src/digests/chart.js';
 import { buildDigest } from '../../src/digests/compose.js';
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
   const env = process.env;
   const reps = Number(env.BENCH_REPS ?? 5);
   const timeZone = env.TIMEZONE ?? 'Asia/Shanghai';
+  // Sealed names (the open load's officers) are read with the run's key, as the bot reads them.
+  if (env.DATA_KEY) configureKeyring(parseKeyring(env.DATA_KEY));
   const database = await openDatabase(
     env.DATABASE_URL ? { url: env.DATABASE_URL, poolSize: 1 } : { dataDir: env.DATA_DIR ?? './data' },
   );
