@@ -105,8 +105,20 @@ export class OutboxBuffer {
   }
 }
 
-/** Writes queued messages to the outbox on the given transaction (or database). */
-export async function writeOutbox(db: Queryable, messages: readonly OutgoingMessage[]): Promise<void> {
+/** The channel whose notification wakes the sending replica; delivered when the writing transaction commits. */
+export const OUTBOX_WAKE_SQL = sql`pg_notify('liaison_outbox', '')`;
+
+/**
+ * Writes queued messages to the outbox on the given transaction (or database) and notifies the
+ * sending replica at commit. `notify: false` leaves the notification to the caller, who promises to
+ * issue OUTBOX_WAKE_SQL in the same transaction (the update processor folds it into a statement it
+ * runs anyway, saving a round trip per update).
+ */
+export async function writeOutbox(
+  db: Queryable,
+  messages: readonly OutgoingMessage[],
+  options: { notify?: boolean } = {},
+): Promise<void> {
   if (messages.length === 0) return;
   await db.insert(outbox).values(
     messages.map((message) => ({
@@ -120,7 +132,7 @@ export async function writeOutbox(db: Queryable, messages: readonly OutgoingMess
     })),
   );
   // Delivered at commit: the sending replica (maybe another process) wakes without polling.
-  await db.execute(sql`select pg_notify('liaison_outbox', '')`);
+  if (options.notify ?? true) await db.execute(sql`select ${OUTBOX_WAKE_SQL}`);
 }
 
 /**

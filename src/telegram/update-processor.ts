@@ -5,7 +5,7 @@ import { inboxUpdates } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { unseal } from '../crypto/sealing.js';
 import { describeError } from '../errors.js';
-import { OutboxBuffer, writeOutbox } from './outbox.js';
+import { OUTBOX_WAKE_SQL, OutboxBuffer, writeOutbox } from './outbox.js';
 
 /** Tries before an update is parked as failed (visible to admins through the CLI). */
 export const MAX_HANDLING_ATTEMPTS = 5;
@@ -102,93 +102,125 @@ export class UpdateProcessor {
     }
   }
 
-  /** Returns true if an update was taken (handled or scheduled for retry). */
+  /**
+   * Returns true if an update was taken (handled or scheduled for retry).
+   *
+   * A failed handling rolls its whole transaction back (claim included) and its failure is then
+   * recorded in a second, short transaction. This replaced a savepoint around the handler, which
+   * cost two extra statements on every update to save work only on the rare failing one. Between
+   * the rollback and the record the row is pending again: another worker may claim it, which is
+   * harmless — the record waits for that worker's lock and is skipped if it handled the update or
+   * recorded a failure itself (status or attempts changed), and later updates of the same sender
+   * stay behind it throughout, because it stays pending.
+   */
   async processNext(): Promise<boolean> {
     let claimed: ClaimedUpdate | undefined;
-    let failure: unknown;
+    let update: Update | undefined;
+    let failure: { error: unknown } | undefined;
     const out = new OutboxBuffer();
-    await this.database.db.transaction(async (tx) => {
-      const rows = await queryRows<ClaimedUpdate>(
-        tx,
-        sql`select update_id, payload, attempts from ${inboxUpdates} u
-            where u.status = 'pending' and u.next_attempt_at <= now()
-              and not exists (
-                select 1 from ${inboxUpdates} earlier
-                where earlier.order_key = u.order_key and earlier.update_id < u.update_id
-                  and earlier.status = 'pending')
-            order by u.update_id
-            limit 1
-            for update skip locked`,
-      );
-      claimed = rows[0];
-      if (!claimed) return;
-      const update =
-        // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
-        (
-          typeof claimed.payload === 'string' ? JSON.parse(unseal(claimed.payload)) : claimed.payload
-        ) as Update;
-      const log = this.logger.child({ updateId: update.update_id });
-      try {
-        // A savepoint lets a failed handler be undone while the claim on the row is kept.
-        await tx.transaction(async (handlerTx) => {
-          await this.handle(update, handlerTx, out, log);
-          await writeOutbox(handlerTx, out.messages);
-        });
-      } catch (error) {
-        failure = error;
-        out.messages.length = 0;
-        await this.recordFailure(tx, update, Number(claimed.attempts) + 1, error, log, out);
-        return;
-      }
-      await tx
-        .update(inboxUpdates)
-        .set({ status: 'done', payload: null, handledAt: new Date(), lastError: null })
-        .where(eq(inboxUpdates.updateId, update.update_id));
-    });
-    if (!claimed) return false;
-    if (failure === undefined) this.stats.handled += 1;
+    try {
+      await this.database.db.transaction(async (tx) => {
+        const rows = await queryRows<ClaimedUpdate>(
+          tx,
+          sql`select update_id, payload, attempts from ${inboxUpdates} u
+              where u.status = 'pending' and u.next_attempt_at <= now()
+                and not exists (
+                  select 1 from ${inboxUpdates} earlier
+                  where earlier.order_key = u.order_key and earlier.update_id < u.update_id
+                    and earlier.status = 'pending')
+              order by u.update_id
+              limit 1
+              for update skip locked`,
+        );
+        claimed = rows[0];
+        if (!claimed) return;
+        update =
+          // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
+          (
+            typeof claimed.payload === 'string' ? JSON.parse(unseal(claimed.payload)) : claimed.payload
+          ) as Update;
+        try {
+          await this.handle(update, tx, out, this.logger.child({ updateId: update.update_id }));
+          await writeOutbox(tx, out.messages, { notify: false });
+        } catch (error) {
+          failure = { error };
+          throw error;
+        }
+        // The outbox notification rides on the "done" mark: one statement instead of two.
+        const wake = out.size > 0 ? sql`returning ${OUTBOX_WAKE_SQL}` : sql``;
+        await tx.execute(
+          sql`update ${inboxUpdates} set status = 'done', payload = null, handled_at = now(), last_error = null
+              where update_id = ${update.update_id} ${wake}`,
+        );
+      });
+    } catch (error) {
+      // Only the handler's own failure is recorded against the update; a database failure around
+      // it (claim, "done" mark, commit) leaves the update pending as it was, for the caller to retry.
+      if (!failure || failure.error !== error || !claimed || !update) throw error;
+    }
+    if (!claimed || !update) return false;
+    if (failure) {
+      out.messages.length = 0;
+      await this.recordFailure(update, Number(claimed.attempts), failure.error, out);
+      if (out.size > 0) this.onCommitted();
+      return true;
+    }
+    this.stats.handled += 1;
     if (out.size > 0) this.onCommitted();
     return true;
   }
 
-  private async recordFailure(
-    tx: Tx,
-    update: Update,
-    attempts: number,
-    error: unknown,
-    log: Logger,
-    out: OutboxBuffer,
-  ) {
-    this.stats.failures += 1;
+  /** Records a failed try of an update claimed with `claimedAttempts`, unless someone moved it on since. */
+  private async recordFailure(update: Update, claimedAttempts: number, error: unknown, out: OutboxBuffer) {
+    const log = this.logger.child({ updateId: update.update_id });
+    const attempts = claimedAttempts + 1;
     const parked = attempts >= MAX_HANDLING_ATTEMPTS;
     const delayMs = this.backoffMs(attempts);
     const described = describeError(error);
     const errorName = `${described.name}${described.code ? ` ${described.code}` : ''}: ${described.message}`;
+    let recorded = false;
+    await this.database.db.transaction(async (tx) => {
+      const [still] = await queryRows<{ attempts: number }>(
+        tx,
+        sql`select attempts from ${inboxUpdates}
+            where update_id = ${update.update_id} and status = 'pending' and attempts = ${claimedAttempts}
+            for update`,
+      );
+      if (!still) return;
+      recorded = true;
+      if (parked) {
+        try {
+          // A savepoint here (parking only, rare) keeps the failure record if telling the sender fails.
+          await tx.transaction(async (notifyTx) => {
+            await this.notifyFailure(update, notifyTx, out);
+            await writeOutbox(notifyTx, out.messages);
+          });
+        } catch (notifyError) {
+          out.messages.length = 0;
+          log.error({ err: notifyError }, 'could not tell the sender about the failure');
+        }
+      }
+      await tx
+        .update(inboxUpdates)
+        .set({
+          status: parked ? 'failed' : 'pending',
+          attempts,
+          nextAttemptAt: new Date(Date.now() + delayMs),
+          lastError: errorName,
+        })
+        .where(eq(inboxUpdates.updateId, update.update_id));
+    });
+    if (!recorded) {
+      out.messages.length = 0;
+      log.info('failed try not recorded: the update was handled or retried meanwhile');
+      return;
+    }
+    this.stats.failures += 1;
+    if (parked) this.stats.parked += 1;
     log[parked ? 'error' : 'warn'](
       { attempts, delayMs, err: error },
       parked ? 'update parked as failed after repeated errors' : 'update handling failed; will retry',
     );
-    if (parked) {
-      this.stats.parked += 1;
-      try {
-        await tx.transaction(async (notifyTx) => {
-          await this.notifyFailure(update, notifyTx, out);
-          await writeOutbox(notifyTx, out.messages);
-        });
-      } catch (notifyError) {
-        out.messages.length = 0;
-        log.error({ err: notifyError }, 'could not tell the sender about the failure');
-      }
-    }
-    await tx
-      .update(inboxUpdates)
-      .set({
-        status: parked ? 'failed' : 'pending',
-        attempts,
-        nextAttemptAt: new Date(Date.now() + delayMs),
-        lastError: errorName,
-      })
-      .where(eq(inboxUpdates.updateId, update.update_id));
   }
 
   private idle(ms: number): Promise<void> {

@@ -86,6 +86,29 @@ describe(`UpdateProcessor on ${testDatabaseKind}`, () => {
     expect(processor.stats).toMatchObject({ handled: 1, failures: 2, parked: 0 });
   });
 
+  it('records a failed SQL statement in the handler (an aborted transaction) and retries it', async () => {
+    let calls = 0;
+    const processor = processorWith(async (_u, tx) => {
+      calls += 1;
+      await tx.insert(settings).values({ key: `sql-${calls}`, value: calls });
+      // On Postgres this aborts the whole transaction, claim included: the failure must still be recorded.
+      if (calls === 1) await tx.execute(sql`select 1 / 0`);
+    });
+    const stored = update(6, 'divide');
+    await storeUpdates(database.db, [stored]);
+    expect(await processor.processNext()).toBe(true);
+    const [failed] = await database.db.select().from(inboxUpdates);
+    expect(failed).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(failed?.lastError).toContain('division by zero');
+    expect(failed?.payload).not.toBeNull();
+    expect(await database.db.select().from(settings)).toEqual([]);
+    await processor.drain();
+    const [done] = await database.db.select().from(inboxUpdates);
+    expect(done).toMatchObject({ status: 'done', attempts: 1 });
+    expect((await database.db.select().from(settings)).map((row) => row.key)).toEqual(['sql-2']);
+    expect(processor.stats).toMatchObject({ handled: 1, failures: 1, parked: 0 });
+  });
+
   it('parks an update that keeps failing, keeps it visible, and tells the sender', async () => {
     const processor = processorWith(
       async () => {
