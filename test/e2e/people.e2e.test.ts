@@ -23,7 +23,8 @@ const MARKER_LATIN = 'QX7Z-STRANGER-MARK';
 const MARKER_ZH = '镇长在女儿婚宴上收受礼金约八万元';
 const EXPIRED_TOKEN = newToken();
 
-describe(`people and access through the real process on ${testDatabaseKind}`, () => {
+// Each step waits on a real process; on a loaded 2-core machine a PGlite restart alone can take seconds.
+describe(`people and access through the real process on ${testDatabaseKind}`, { timeout: 120_000 }, () => {
   let session: E2eSession;
   let token = '';
 
@@ -41,7 +42,7 @@ describe(`people and access through the real process on ${testDatabaseKind}`, ()
       });
     });
     await session.start();
-  });
+  }, 240_000);
   afterAll(() => session.dispose());
 
   it('an admin invites a monitor, and the link enrols them with the monitor command menu', async () => {

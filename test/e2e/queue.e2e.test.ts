@@ -25,7 +25,8 @@ function numberIn(call: RecordedCall): number {
   return Number(match[1]);
 }
 
-describe(`the triage queue through the real process on ${testDatabaseKind}`, () => {
+// Each step waits on a real process; on a loaded 2-core machine a PGlite restart alone can take seconds.
+describe(`the triage queue through the real process on ${testDatabaseKind}`, { timeout: 120_000 }, () => {
   let session: E2eSession;
   let itemId = 0;
   let alert: RecordedCall;
@@ -38,7 +39,7 @@ describe(`the triage queue through the real process on ${testDatabaseKind}`, () 
     await session.enrol(admin, officerA, 'officer');
     await session.enrol(admin, officerB, 'officer');
     await session.bindSectionChat(admin, SECTION_GROUP);
-  }, 120_000);
+  }, 240_000);
   afterAll(() => session.dispose());
 
   it("a monitor's must-investigate tip posts an alert in the section chat without text or reporter", async () => {

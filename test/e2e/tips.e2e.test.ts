@@ -32,7 +32,10 @@ function numberIn(call: RecordedCall): number {
   return Number(match[1]);
 }
 
-describe(`tips, notices and logged reports through the real process on ${testDatabaseKind}`, () => {
+// Each step waits on a real process; on a loaded 2-core machine a PGlite restart alone can take seconds.
+describe(`tips, notices and logged reports through the real process on ${testDatabaseKind}`, {
+  timeout: 120_000,
+}, () => {
   let session: E2eSession;
   const numbers = { tip: 0, notice: 0, logged: 0, guided: 0, oneLine: 0, photo: 0 };
 
@@ -46,7 +49,7 @@ describe(`tips, notices and logged reports through the real process on ${testDat
     await session.enrol(admin, englishMonitor, 'monitor 东谷社区');
     // With a section chat bound, alerts go there and not to the officer, whose answers the test reads.
     await session.bindSectionChat(admin, SECTION_GROUP);
-  }, 120_000);
+  }, 240_000);
   afterAll(() => session.dispose());
 
   it("a monitor's one-line /tip gets a receipt with its number, and /my lists it", async () => {

@@ -91,7 +91,7 @@ export class E2eSession {
     return session;
   }
 
-  /** Starts the bot and resolves once it is about to poll. */
+  /** Starts the bot and resolves once it polls and has said it started. */
   async start(): Promise<void> {
     const mark = this.mark();
     this.bot = BotProcess.start(
@@ -99,7 +99,28 @@ export class E2eSession {
       this.database.cwd,
     );
     this.outputs.push(this.bot);
-    await this.api.waitFor((call) => call.method === 'deleteWebhook' && call.seq > mark, 30_000);
+    const bot = this.bot;
+    const exited = bot.exit().then(({ code, signal }) => {
+      throw new Error(`bot exited while starting (${code ?? signal}):\n${bot.text().slice(-3000)}`);
+    });
+    await Promise.race([
+      // Generous: a first start creates the database, which on a busy shared machine takes a while.
+      this.api
+        .waitFor((call) => call.method === 'getUpdates' && call.seq > mark, 90_000)
+        .catch((error: unknown) => {
+          throw new Error(`${String(error)}\nbot output:\n${bot.text().slice(-3000)}`);
+        }),
+      exited,
+    ]);
+    exited.catch(() => {});
+    // The process installs its SIGTERM handler only once started; a stop before that would kill it
+    // mid-start instead of stopping it cleanly.
+    const deadline = Date.now() + 30_000;
+    while (!bot.text().includes('"bot started"')) {
+      if (Date.now() > deadline) throw new Error(`bot did not start:\n${bot.text().slice(-2000)}`);
+      await sleep(20);
+    }
+    await sleep(50);
   }
 
   /** Stops the bot with SIGTERM; it must exit 0. */
