@@ -7,7 +7,7 @@ import { AUDIENCES, type Audience } from '../../src/bot/roles.js';
 import { setSectionChat } from '../../src/settings.js';
 import { accessRows } from '../support/access-table.js';
 import { callbackQuery, textMessage, user } from '../support/updates.js';
-import { type Enrolment, FaultRig, receiptsByChat, recordResult, runSeed, sleep } from './rig.js';
+import { type Enrolment, FaultRig, receiptsByChat, recordResult, runSeed } from './rig.js';
 
 const t = translatorFor('zh-CN');
 const REFUSAL = { unknown: t('common:unknown_person'), enrolled: t('common:not_for_your_role') };
