@@ -30,6 +30,16 @@ interface ClaimedMessage extends Record<string, unknown> {
   attempts: number;
 }
 
+interface PendingSent {
+  id: number;
+  messageId: number | null;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most deliveries recorded by one UPDATE. */
+const MAX_SENT_BATCH = 200;
+
 /** Counters a metrics endpoint or a test can read. */
 export interface SenderStats {
   sent: number;
@@ -53,6 +63,8 @@ export class OutboxSender {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private woken = false;
+  private readonly sentQueue: PendingSent[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -193,21 +205,48 @@ export class OutboxSender {
         : null;
     // Telegram has the message now: only the database can fail here, and that must not be taken
     // for a failed send (which would send it again).
-    await this.recordOutcome(log, async () => {
-      await this.db
-        .update(outbox)
-        .set({
-          status: 'sent',
-          sentAt: new Date(),
-          payload: null,
-          fileBytes: null,
-          resultMessageId: messageId,
-          leaseUntil: null,
-        })
-        .where(eq(outbox.id, message.id));
-    });
+    await this.recordOutcome(log, () => this.markSent(message.id, messageId));
     this.stats.sent += 1;
     log.debug('sent');
+  }
+
+  /**
+   * Records a delivered message as sent, in one UPDATE with the other deliveries that finished
+   * meanwhile (group commit): while one write is in flight the next completions queue and go
+   * together in the following one, so under load one statement and one commit serve many
+   * messages, and a lone message is written at once. Resolves when this message's row is written;
+   * until then its chat stays in flight, so per-chat order and the lease hold as before.
+   */
+  private markSent(id: number, messageId: number | null): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.sentQueue.push({ id, messageId, resolve, reject });
+      if (!this.flushing) this.flushing = this.flushSent();
+    });
+  }
+
+  private async flushSent(): Promise<void> {
+    // Completions arriving in the same turn of the event loop join this write.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.sentQueue.length > 0) {
+      const batch = this.sentQueue.splice(0, MAX_SENT_BATCH);
+      try {
+        const rows = sql.join(
+          batch.map((entry) => sql`(${entry.id}::bigint, ${entry.messageId}::bigint)`),
+          sql`, `,
+        );
+        await this.db.execute(
+          sql`update ${outbox} o set status = 'sent', sent_at = now(), payload = null, file_bytes = null,
+                result_message_id = v.message_id, lease_until = null
+              from (values ${rows}) as v(id, message_id)
+              where o.id = v.id`,
+        );
+        for (const entry of batch) entry.resolve();
+      } catch (error) {
+        // Each delivery retries on its own (recordOutcome), joining a later batch.
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.flushing = undefined;
   }
 
   /**

@@ -120,6 +120,45 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     expect(api.textsTo(6)).toEqual(['orphaned']);
   });
 
+  it('records each of many deliveries finishing together with its own message id', async () => {
+    // Limits off and 40 in flight: completions arrive together and are recorded in shared writes.
+    sender = new OutboxSender(database.db, new Telegram(api.token, { apiRoot: api.url }), logger, {
+      maxInFlight: 40,
+      enforceLimits: false,
+    });
+    sender.start();
+    await queue((out) => {
+      for (let chat = 200; chat < 240; chat += 1) {
+        out.sendText(chat, `first ${chat}`);
+        out.sendText(chat, `second ${chat}`);
+      }
+    });
+    await until(allSettled, 20_000);
+    const rows = await database.db.select().from(outbox).orderBy(asc(outbox.id));
+    expect(rows.map((row) => row.status)).toEqual(rows.map(() => 'sent'));
+    const answered = new Map(
+      api
+        .sent()
+        .map((call) => [
+          `${call.params.chat_id}:${call.params.text}`,
+          (call.result as { message_id: number }).message_id,
+        ]),
+    );
+    expect(answered.size).toBe(80);
+    for (const row of rows) {
+      expect(row.payload).toBeNull();
+      expect(row.leaseUntil).toBeNull();
+      expect(row.sentAt).not.toBeNull();
+    }
+    // Each row holds the id Telegram gave that very message, in order per chat.
+    for (let chat = 200; chat < 240; chat += 1) {
+      const ids = rows.filter((row) => row.chatId === chat).map((row) => row.resultMessageId);
+      expect(ids).toEqual([answered.get(`${chat}:first ${chat}`), answered.get(`${chat}:second ${chat}`)]);
+      expect(api.textsTo(chat)).toEqual([`first ${chat}`, `second ${chat}`]);
+    }
+    expect(sender.stats.sent).toBe(80);
+  });
+
   it('stays within 30 messages a second across many chats', async () => {
     sender = new OutboxSender(database.db, new Telegram(api.token, { apiRoot: api.url }), logger, {
       maxInFlight: 16,
