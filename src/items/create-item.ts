@@ -4,12 +4,14 @@ import type { BotServices } from '../bot/context.js';
 import { deepLink } from '../bot/deep-links.js';
 import { type Language, languageFor, translatorFor } from '../bot/i18n.js';
 import { appendAudit } from '../audit.js';
-import type { Queryable } from '../db/client.js';
+import { type Queryable, queryRows } from '../db/client.js';
 import { itemAttachments, itemLinks, items, people, units } from '../db/schema.js';
 import type { AgencyCode } from '../domain/agencies.js';
 import {
   type ItemKind,
+  type RecentItem,
   RELATED_WINDOW_DAYS,
+  REPEAT_SUBJECT_THRESHOLD,
   type RoutingDecision,
   route,
   type SourceKind,
@@ -21,6 +23,8 @@ import type { OutboxBuffer } from '../telegram/outbox.js';
 import { REPORTER_ACTOR, reportedBy, reporterColumns } from './reporter-link.js';
 import { type ItemSummary, itemCode, loadItemSummary, unitNameFor } from './summary.js';
 
+/** Most items a new one is linked to: the newest of its unit and domain within the routing window. */
+export const MAX_RELATED_LINKS = 50;
 /** Most attachments one item may carry. */
 export const MAX_ATTACHMENTS = 10;
 /** Most items one person may create within FLOOD_WINDOW_MS. */
@@ -161,15 +165,7 @@ export async function createItem(
     if ((recent?.total ?? 0) >= FLOOD_LIMIT) return refuse('flood', t('tips:flood', { max: FLOOD_LIMIT }));
   }
 
-  const recentItems = await db
-    .select({ id: items.id, domain: items.domain, unitCode: items.unitCode, createdAt: items.createdAt })
-    .from(items)
-    .where(
-      and(
-        eq(items.unitCode, input.unitCode),
-        gte(items.createdAt, new Date(now.getTime() - RELATED_WINDOW_DAYS * DAY_MS)),
-      ),
-    );
+  const recentItems = await recentItemsForRouting(db, input.unitCode, input.domain, now);
   const decision = route(
     {
       itemKind: input.kind,
@@ -259,6 +255,40 @@ export async function createItem(
   queueReceipt(services.out, input, item, attachments.length);
   if (item.mustInvestigate) await queueAlert(db, services, item);
   return { outcome: 'created', item, decision };
+}
+
+/**
+ * The recent items routing needs, bounded whatever the table holds: the MAX_RELATED_LINKS newest
+ * of the same unit and domain (the items a new one is linked to) and, of the unit's other domains,
+ * just enough to tell a repeat subject. Reading every item of the unit in the window cost ~3,000
+ * rows and wrote ~1,000 links per tip with a million items stored.
+ */
+async function recentItemsForRouting(
+  db: Queryable,
+  unitCode: string,
+  domain: Domain,
+  now: Date,
+): Promise<RecentItem[]> {
+  const since = new Date(now.getTime() - RELATED_WINDOW_DAYS * DAY_MS).toISOString();
+  const until = now.toISOString();
+  const rows = await queryRows<{ id: number | string; domain: string; created_ms: number | string }>(
+    db,
+    sql`(select id, domain, extract(epoch from created_at) * 1000 as created_ms from ${items}
+         where unit_code = ${unitCode} and domain = ${domain}
+           and created_at >= ${since}::timestamptz and created_at <= ${until}::timestamptz
+         order by created_at desc, id desc limit ${MAX_RELATED_LINKS})
+        union all
+        (select id, domain, extract(epoch from created_at) * 1000 from ${items}
+         where unit_code = ${unitCode} and domain <> ${domain}
+           and created_at >= ${since}::timestamptz and created_at <= ${until}::timestamptz
+         limit ${REPEAT_SUBJECT_THRESHOLD - 1})`,
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    domain: row.domain as Domain,
+    unitCode,
+    createdAt: new Date(Number(row.created_ms)),
+  }));
 }
 
 /** Stores file references for an item (the caller checks the limit). */

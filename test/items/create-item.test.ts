@@ -5,9 +5,11 @@ import {
   type CreateItemServices,
   createItem,
   MAX_ATTACHMENTS,
+  MAX_RELATED_LINKS,
   type NewItem,
 } from '../../src/items/create-item.js';
 import { OutboxBuffer } from '../../src/telegram/outbox.js';
+import { insertItem } from '../support/digest-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 describe('createItem', () => {
@@ -61,6 +63,57 @@ describe('createItem', () => {
     const [stored] = await harness.db.select().from(items).where(eq(items.id, third));
     expect(stored?.repeatSubject).toBe(true);
     expect(stored?.mustInvestigate).toBe(false);
+  });
+
+  it('links only the newest MAX_RELATED_LINKS items of the unit and domain, however many there are', async () => {
+    const now = harness.services.now();
+    const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+    const older: number[] = [];
+    for (let index = MAX_RELATED_LINKS + 5; index >= 1; index -= 1) {
+      older.push(
+        await insertItem(harness.db, { domain: 'D', unitCode: 'HPZ', createdAt: minutesAgo(index) }),
+      );
+    }
+    // Outside the 90-day window: never linked.
+    await insertItem(harness.db, { domain: 'D', unitCode: 'HPZ', createdAt: minutesAgo(91 * 24 * 60) });
+    const result = await createItem(
+      harness.db,
+      { ...base('防波堤工程再次被反映', 8003), domain: 'D', unitCode: 'HPZ' },
+      services(new OutboxBuffer()),
+    );
+    if (result.outcome !== 'created') throw new Error(result.outcome);
+    expect(result.decision.relatedItemIds).toEqual(older.slice(-MAX_RELATED_LINKS));
+    const links = await harness.db.select().from(itemLinks).where(eq(itemLinks.itemId, result.item.id));
+    expect(links.map((link) => link.relatedId).sort((a, b) => a - b)).toEqual(
+      older.slice(-MAX_RELATED_LINKS),
+    );
+    expect(result.decision.repeatSubject).toBe(true);
+  });
+
+  it('flags a repeat subject from items of the unit in other domains, without linking them', async () => {
+    const now = harness.services.now();
+    for (const domain of ['F', 'P'] as const) {
+      await insertItem(harness.db, {
+        domain,
+        unitCode: 'DXZ',
+        createdAt: new Date(now.getTime() - 3_600_000),
+      });
+    }
+    const result = await createItem(
+      harness.db,
+      { ...base('另一方面的问题', 8004), domain: 'S', unitCode: 'DXZ' },
+      services(new OutboxBuffer()),
+    );
+    if (result.outcome !== 'created') throw new Error(result.outcome);
+    expect(result.decision.relatedItemIds).toEqual([]);
+    expect(result.decision.repeatSubject).toBe(true);
+    const alone = await createItem(
+      harness.db,
+      { ...base('单独一条', 8005), domain: 'S', unitCode: 'JXJD' },
+      services(new OutboxBuffer()),
+    );
+    if (alone.outcome !== 'created') throw new Error(alone.outcome);
+    expect(alone.decision.repeatSubject).toBe(false);
   });
 
   it('queues no alert for an item that need not be investigated', async () => {
