@@ -18,18 +18,23 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const app = await startApp(config, logger);
-  let signalled = false;
+  // Handlers go in before the (slow) start, so a stop requested while starting waits for the start
+  // to finish and then stops cleanly, instead of killing the process half-way.
+  let stopRequested: string | undefined;
+  let stopApp: (() => Promise<void>) | undefined;
   const shutdown = (signal: string) => {
-    if (signalled) return;
-    signalled = true;
+    if (stopRequested) return;
+    stopRequested = signal;
     logger.info({ signal }, 'stopping');
     // A stop that hangs must not keep the process alive forever.
     setTimeout(() => {
       logger.error('graceful stop took too long; exiting');
       process.exit(1);
     }, 10_000).unref();
-    app.stop().then(
+    if (stopApp) finish(stopApp());
+  };
+  const finish = (stopping: Promise<void>) =>
+    stopping.then(
       () => {
         logger.info('stopped');
         process.exit(0);
@@ -39,9 +44,11 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     );
-  };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  const app = await startApp(config, logger);
+  stopApp = () => app.stop();
+  if (stopRequested) finish(app.stop());
 }
 
 main().catch((error: unknown) => {

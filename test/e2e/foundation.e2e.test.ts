@@ -47,6 +47,17 @@ describe(`the real bot process on ${testDatabaseKind}`, () => {
     expect(ms).toBeLessThan(5000);
   });
 
+  it('stops cleanly with 0 when SIGTERM arrives while it is still starting', async () => {
+    // Telegram unreachable: the start hangs in getMe, after the stop handlers are in place.
+    api.setDown(3000);
+    const bot = startBot();
+    await api.waitFor((call) => call.method === 'getMe', 20_000);
+    bot.child.kill('SIGTERM');
+    const { code } = await bot.exit();
+    expect(code).toBe(0);
+    expect(bot.text()).toContain('"msg":"stopped"');
+  });
+
   it('exits with status 2 and names BOT_TOKEN when it is missing', async () => {
     const bot = BotProcess.start({ TELEGRAM_API_ROOT: api.url }, database.cwd);
     processes.push(bot);
