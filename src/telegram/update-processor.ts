@@ -210,12 +210,13 @@ export class UpdateProcessor {
         })
         .where(eq(inboxUpdates.updateId, update.update_id));
     });
+    // Every failed try is counted and logged, recorded or not, so a failure is never invisible.
+    this.stats.failures += 1;
     if (!recorded) {
       out.messages.length = 0;
-      log.info('failed try not recorded: the update was handled or retried meanwhile');
+      log.warn({ err: error }, 'update handling failed; another worker has retried it meanwhile');
       return;
     }
-    this.stats.failures += 1;
     if (parked) this.stats.parked += 1;
     log[parked ? 'error' : 'warn'](
       { attempts, delayMs, err: error },
