@@ -12,6 +12,7 @@ import { sealLegacyRows } from './crypto/reseal.js';
 import { rememberBotUsername } from './people/invites.js';
 import type { Logger } from './logger.js';
 import { crashAfterStoreIfAsked, withInjectedFaults } from './telegram/fault-injection.js';
+import { staffRecipients } from './items/create-item.js';
 import { PollingIntake } from './telegram/polling.js';
 import { OutboxSender, type SenderOptions } from './telegram/sender.js';
 import { SenderLeadership } from './telegram/sender-leadership.js';
@@ -72,11 +73,18 @@ export async function startApp(
   const processor = new UpdateProcessor(
     database,
     withInjectedFaults(assembled.handleUpdate, config.faults),
-    async (update, _tx, out) => {
+    async (update, tx, out) => {
       const message = 'message' in update ? update.message : undefined;
       if (message?.chat.type === 'private') {
         const t = translatorFor(languageFor(message.from?.language_code));
         out.sendText(message.chat.id, t('common:processing_failed'));
+      }
+      // Parked is never silent: the admins hear of it (the update's number only, never its content).
+      for (const admin of await staffRecipients(tx, config.adminIds, false)) {
+        out.sendText(
+          admin.chatId,
+          translatorFor(admin.language)('common:update_parked', { id: update.update_id }),
+        );
       }
     },
     logger.child({ part: 'inbox' }),

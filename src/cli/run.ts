@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import { createLogger, type Logger } from '../logger.js';
 import { digestCommand } from './digest.js';
 import { exportCommand } from './export.js';
+import { inboxCommand } from './inbox.js';
 import { inviteCommand } from './invite.js';
 import { retentionCommand } from './retention.js';
 import { rotateKeyCommand } from './rotate-key.js';
@@ -40,6 +41,7 @@ export const commands: Record<string, CliCommand> = {
   digest: digestCommand,
   'rotate-key': rotateKeyCommand,
   retention: retentionCommand,
+  inbox: inboxCommand,
 };
 
 function usage(): string {

@@ -337,13 +337,14 @@ function queueReceipt(out: OutboxBuffer, input: NewItem, item: ItemSummary, atta
   out.sendText(input.replyTo.chatId, lines.join('\n'), {}, `receipt:${item.id}`);
 }
 
-interface Recipient {
+/** A staff member to alert, with the language to write in. */
+export interface Recipient {
   chatId: number;
   language: Language;
 }
 
 /** Admins (enrolled, or in ADMIN_IDS) and, if asked, officers, each once, with their language. */
-async function staffRecipients(
+export async function staffRecipients(
   db: Queryable,
   adminIds: readonly number[],
   withOfficers: boolean,
