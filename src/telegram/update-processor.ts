@@ -178,6 +178,10 @@ export class UpdateProcessor {
     const delayMs = this.backoffMs(attempts);
     const described = describeError(error);
     const errorName = `${described.name}${described.code ? ` ${described.code}` : ''}: ${described.message}`;
+    // Every failed try is counted and logged at once, recorded or not and before any retry can
+    // succeed, so a failure is never invisible nor logged after its own retry's reply.
+    this.stats.failures += 1;
+    if (!parked) log.warn({ attempts, delayMs, err: error }, 'update handling failed; will retry');
     let recorded = false;
     await this.database.db.transaction(async (tx) => {
       const [still] = await queryRows<{ attempts: number }>(
@@ -210,18 +214,15 @@ export class UpdateProcessor {
         })
         .where(eq(inboxUpdates.updateId, update.update_id));
     });
-    // Every failed try is counted and logged, recorded or not, so a failure is never invisible.
-    this.stats.failures += 1;
     if (!recorded) {
       out.messages.length = 0;
-      log.warn({ err: error }, 'update handling failed; another worker has retried it meanwhile');
+      if (parked) log.warn({ err: error }, 'update handling failed; another worker has retried it meanwhile');
       return;
     }
-    if (parked) this.stats.parked += 1;
-    log[parked ? 'error' : 'warn'](
-      { attempts, delayMs, err: error },
-      parked ? 'update parked as failed after repeated errors' : 'update handling failed; will retry',
-    );
+    if (parked) {
+      this.stats.parked += 1;
+      log.error({ attempts, delayMs, err: error }, 'update parked as failed after repeated errors');
+    }
   }
 
   private idle(ms: number): Promise<void> {
