@@ -12,6 +12,7 @@ import { sealLegacyRows } from './crypto/reseal.js';
 import { rememberBotUsername } from './people/invites.js';
 import type { Logger } from './logger.js';
 import { crashAfterStoreIfAsked, withInjectedFaults } from './telegram/fault-injection.js';
+import { checkDatabaseKey } from './crypto/key-guard.js';
 import { staffRecipients } from './items/create-item.js';
 import { PollingIntake } from './telegram/polling.js';
 import { OutboxSender, type SenderOptions } from './telegram/sender.js';
@@ -41,11 +42,17 @@ export interface RunningApp {
  * set), migrates it and seals any row still in clear from before encryption at rest.
  */
 export async function openConfiguredDatabase(config: AppConfig, logger?: Logger): Promise<Database> {
-  await loadKeyring(config, logger);
+  const keyIds = await loadKeyring(config, logger);
   const database = await openDatabase(
     config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
   );
   await migrateDatabase(database);
+  try {
+    await checkDatabaseKey(database.db, keyIds);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const sealed = await sealLegacyRows(database.db);
   if (sealed > 0) logger?.info({ rows: sealed }, 'sealed rows stored in clear before encryption at rest');
   return database;

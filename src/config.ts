@@ -183,20 +183,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   );
   if (input.BOT_MODE === undefined) input.BOT_MODE = 'polling';
   const parsed = envSchema.safeParse(input);
-  // With a shared Postgres server the key must come from the operator, never from a file beside the bot.
-  const keyMissing =
-    /^postgres(ql)?:\/\//.test(input.DATABASE_URL?.trim() ?? '') && input.DATA_KEY === undefined;
-  if (!parsed.success || keyMissing) {
+  if (!parsed.success) {
     const byVariable = new Map<string, string>();
-    for (const issue of parsed.success ? [] : parsed.error.issues) {
+    for (const issue of parsed.error.issues) {
       const variable = String(issue.path[0] ?? 'BOT_MODE');
       if (!byVariable.has(variable)) byVariable.set(variable, issue.message);
-    }
-    if (keyMissing) {
-      byVariable.set(
-        'DATA_KEY',
-        'required with DATABASE_URL: base64 of 32 random bytes that encrypts reports at rest (make one: openssl rand -base64 32)',
-      );
     }
     throw new ConfigError(
       [...byVariable].map(
@@ -204,7 +195,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ),
     );
   }
-  if (!parsed.success) throw new ConfigError(['BOT_MODE: polling or webhook']);
   const env = parsed.data;
   return {
     botToken: env.BOT_TOKEN,

@@ -52,6 +52,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`liaison-bot: cannot start:\n${error.problems.join('\n')}\n`);
+    process.exit(2);
+  }
   process.stderr.write(
     `liaison-bot: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );

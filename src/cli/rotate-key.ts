@@ -1,3 +1,4 @@
+import { recordDatabaseKey } from '../crypto/key-guard.js';
 import { readKeyFile, writeKeyFile } from '../crypto/key-store.js';
 import { countNotUnderCurrentKey, resealAll } from '../crypto/reseal.js';
 import {
@@ -21,6 +22,7 @@ async function reencrypt(ctx: CliContext, batchSize: number): Promise<void> {
   ctx.stdout.write(`re-encrypted under key ${currentKeyId()}:\n`);
   for (const [column, n] of changed) ctx.stdout.write(`  ${column}: ${n}\n`);
   if (changed.length === 0) ctx.stdout.write('  nothing left to change\n');
+  await recordDatabaseKey(ctx.database.db);
 }
 
 /**

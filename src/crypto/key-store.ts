@@ -1,7 +1,8 @@
 /**
- * Where the data keyring comes from: DATA_KEY, or — on the embedded default only — a key file in
- * DATA_DIR generated on first start. With DATABASE_URL the key is required from the environment
- * (config.ts refuses to start without it), so the database server never holds what opens it.
+ * Where the data keyring comes from: DATA_KEY, or a key file in DATA_DIR generated on first start.
+ * The key never goes into the database. With DATABASE_URL, DATA_KEY is what a deployment should set
+ * (every replica the same); without it the bot still starts — as INTERFACE.md's first-run form
+ * promises — warning at every start, and checkDatabaseKey stops any process whose key differs.
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -44,7 +45,12 @@ export async function loadKeyring(
 ): Promise<string[]> {
   let keys = config.dataKeys ? [...config.dataKeys] : null;
   if (!keys) {
-    if (config.databaseUrl) throw new Error('DATA_KEY is required with DATABASE_URL');
+    if (config.databaseUrl) {
+      logger?.warn(
+        { keyFile: keyFilePath(config.dataDir) },
+        'DATA_KEY is not set: the data key is kept in DATA_DIR/data.key on this host. Set DATA_KEY (the same keyring on every process) for a shared database; a process with another key will refuse to start',
+      );
+    }
     keys = await readKeyFile(config.dataDir);
     if (!keys) {
       keys = [generateKey()];

@@ -49,16 +49,22 @@ describe('the data key', () => {
     }
   });
 
-  it('comes from DATA_KEY when set (current first), and is required with DATABASE_URL', async () => {
+  it('comes from DATA_KEY when set (current first); without it, even with DATABASE_URL, from DATA_DIR with a warning', async () => {
     const config = loadConfig({ BOT_TOKEN: '1:a', DATA_KEY: TEST_DATA_KEY });
     expect(config.dataKeys).toEqual([testKey]);
-    expect(() => loadConfig({ BOT_TOKEN: '1:a', DATABASE_URL: 'postgres://u@h/db' })).toThrow(ConfigError);
+    const shared = loadConfig({ BOT_TOKEN: '1:a', DATABASE_URL: 'postgres://u@h/db' });
+    expect(shared.dataKeys).toBeUndefined();
+    const dataDir = await mkdtemp(join(tmpdir(), 'liaison-key-'));
     try {
-      loadConfig({ BOT_TOKEN: '1:a', DATABASE_URL: 'postgres://u@h/db' });
-    } catch (error) {
-      expect((error as ConfigError).problems).toEqual([
-        expect.stringMatching(/^DATA_KEY: required with DATABASE_URL/),
-      ]);
+      const warned = captureLogger();
+      const [generated] = await loadKeyring(
+        { dataKeys: undefined, databaseUrl: 'postgres://u@h/db', dataDir },
+        warned.logger,
+      );
+      expect(generated).toMatch(/^[0-9a-f]{8}$/);
+      expect(warned.lines.join('')).toContain('DATA_KEY is not set');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
     try {
       loadConfig({ BOT_TOKEN: '1:a', DATA_KEY: 'secret-but-short' });

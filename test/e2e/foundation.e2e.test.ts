@@ -32,7 +32,8 @@ describe(`the real bot process on ${testDatabaseKind}`, () => {
   });
 
   it('calls getMe, then getUpdates, answers /start, keeps ./data, and stops on SIGTERM with 0 within 5 s', async () => {
-    const bot = startBot();
+    // The first-run form of the README and INTERFACE.md: no DATA_KEY (an empty value counts as unset).
+    const bot = startBot({ DATA_KEY: '' });
     await api.waitFor((call) => call.method === 'deleteWebhook', 20_000);
     const getMe = api.calls.findIndex((call) => call.method === 'getMe');
     expect(getMe).toBeGreaterThanOrEqual(0);
