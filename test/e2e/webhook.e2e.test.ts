@@ -80,6 +80,32 @@ describe(`webhook mode on ${testDatabaseKind}`, () => {
     expect(api.sent(603)).toHaveLength(1);
   });
 
+  it('serves Prometheus metrics: updates handled, failures, outbox depth, send errors, digest runs', async () => {
+    expect((await post({ update_id: 77, ...textMessage(user(605), '/help') }, SECRET)).status).toBe(200);
+    await api.waitFor((call) => call.method === 'sendMessage' && call.params.chat_id === 605);
+    let body = '';
+    // The handled counter moves when the update's transaction commits; the reply may overtake it.
+    for (let tries = 0; tries < 50 && !/liaison_updates_handled_total [1-9]/.test(body); tries += 1) {
+      const response = await fetch(`${base}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      body = await response.text();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(body).toMatch(/liaison_updates_handled_total [1-9]/);
+    for (const name of [
+      'liaison_update_failures_total',
+      'liaison_updates_parked_total',
+      'liaison_inbox_pending',
+      'liaison_outbox_depth',
+      'liaison_messages_sent_total',
+      'liaison_send_errors_total{kind="rate_limited"}',
+      'liaison_digest_runs',
+    ]) {
+      expect(body).toContain(name);
+    }
+  });
+
   it('rejects a body that is not an update', async () => {
     expect((await post({ hello: 'world' }, SECRET)).status).toBe(400);
   });
