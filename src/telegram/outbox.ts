@@ -105,8 +105,10 @@ export class OutboxBuffer {
   }
 }
 
-/** The channel whose notification wakes the sending replica; delivered when the writing transaction commits. */
-export const OUTBOX_WAKE_SQL = sql`pg_notify('liaison_outbox', '')`;
+/** The Postgres channel a committed outbox write is announced on, so the sending replica wakes at once. */
+export const OUTBOX_CHANNEL = 'liaison_outbox';
+/** The notification on OUTBOX_CHANNEL; delivered when the writing transaction commits. */
+export const OUTBOX_WAKE_SQL = sql`pg_notify(${OUTBOX_CHANNEL}, '')`;
 
 /**
  * Writes queued messages to the outbox on the given transaction (or database) and notifies the

@@ -1,10 +1,9 @@
 import postgres from 'postgres';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { OUTBOX_CHANNEL } from './outbox.js';
 import type { OutboxSender } from './sender.js';
 
-/** The Postgres channel a committed outbox write is announced on, so the sending replica wakes at once. */
-export const OUTBOX_CHANNEL = 'liaison_outbox';
 // Any fixed number, distinct from the migration lock.
 const SENDER_LOCK = 7_310_425;
 const RETRY_MS = 2000;
