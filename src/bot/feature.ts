@@ -44,6 +44,30 @@ export function answerCallback(ctx: BotContext, text?: string, showAlert = false
 }
 
 /**
+ * Replaces the message whose button was pressed with new text and buttons, so paging and step-by-step
+ * choices stay one message; sends a new message when there is none to edit.
+ */
+export function editPressedMessage(
+  ctx: BotContext,
+  text: string,
+  keyboard: readonly (readonly unknown[])[],
+): void {
+  const message = ctx.callbackQuery?.message;
+  if (!message || !ctx.chat) {
+    ctx.replyText(text, { reply_markup: { inline_keyboard: keyboard } });
+    return;
+  }
+  ctx.out.call(ctx.chat.id, 'editMessageText', {
+    chat_id: ctx.chat.id,
+    message_id: message.message_id,
+    text,
+    parse_mode: 'HTML',
+    link_preview_options: { is_disabled: true },
+    reply_markup: { inline_keyboard: keyboard },
+  });
+}
+
+/**
  * One capability of the bot (enrolment, tips, queue, …): its commands and buttons, each declaring
  * who may use it. The access check runs here for every command and every button press, on the server.
  */

@@ -1,7 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { appendAudit } from '../../../audit.js';
 import { pointsDeductions, reminders, units } from '../../../db/schema.js';
-import { reporterIdOf } from '../../../items/reporter-link.js';
 import {
   FINDINGS,
   type Finding,
@@ -21,11 +20,12 @@ import {
   toggleMeasure,
   wizardStep,
 } from '../../../domain/triage.js';
+import { reporterIdOf } from '../../../items/reporter-link.js';
 import { getSectionChat } from '../../../settings.js';
 import { type CallbackData, encodeCallback, intArg } from '../../callback-data.js';
 import type { BotContext } from '../../context.js';
 import { clearDialogue, getDialogue, setDialogue } from '../../dialogue.js';
-import { answerCallback } from '../../feature.js';
+import { answerCallback, editPressedMessage } from '../../feature.js';
 import { languageFor, translatorFor } from '../../i18n.js';
 import { applyTransition, replyWithState } from './actions.js';
 import type { Keyboard } from './render.js';
@@ -132,18 +132,7 @@ function wizardView(ctx: BotContext, state: WizardState): { text: string; keyboa
 /** Shows the wizard's next question by editing the pressed message, so the dialogue stays one message. */
 function showWizardInPlace(ctx: BotContext, state: WizardState): void {
   const { text, keyboard } = wizardView(ctx, state);
-  const message = ctx.callbackQuery?.message;
-  if (!message || !ctx.chat) {
-    ctx.replyText(text, { reply_markup: { inline_keyboard: keyboard } });
-    return;
-  }
-  ctx.out.call(ctx.chat.id, 'editMessageText', {
-    chat_id: ctx.chat.id,
-    message_id: message.message_id,
-    text,
-    parse_mode: 'HTML',
-    reply_markup: { inline_keyboard: keyboard },
-  });
+  editPressedMessage(ctx, text, keyboard);
 }
 
 /** Starts the conclusion dialogue for an item at the version the officer saw. */

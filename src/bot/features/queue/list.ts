@@ -1,14 +1,13 @@
 import { ITEM_STATUSES } from '../../../domain/item-state.js';
-import { clampPage, decodeFilter, encodeFilter, type QueueFilter } from '../../../domain/triage.js';
 import { DOMAINS } from '../../../domain/tip-code.js';
-import { encodeCallback } from '../../callback-data.js';
-import type { BotContext } from '../../context.js';
-import { answerCallback } from '../../feature.js';
+import { clampPage, decodeFilter, encodeFilter, type QueueFilter } from '../../../domain/triage.js';
 import type { CallbackData } from '../../callback-data.js';
-import { intArg } from '../../callback-data.js';
+import { encodeCallback, intArg } from '../../callback-data.js';
+import type { BotContext } from '../../context.js';
+import { answerCallback, editPressedMessage } from '../../feature.js';
 import { type Keyboard, queueRowLine, statusLabel } from './render.js';
-import { listQueue, unitsInQueue } from './store.js';
 import { viewerOf } from './show.js';
+import { listQueue, unitsInQueue } from './store.js';
 
 /** The filter in words for the list's title. */
 function describeFilter(ctx: BotContext, filter: QueueFilter): string {
@@ -74,23 +73,6 @@ async function renderPage(
   if (page < pages) paging.push(pageButton(ctx.t('queue:btn_next'), filter, page + 1));
   if (paging.length > 0) keyboard.push(paging);
   return { text: lines.join('\n'), keyboard };
-}
-
-/** Replaces the pressed message (the queue list) with new text and buttons, so paging does not flood the chat. */
-function editPressedMessage(ctx: BotContext, text: string, keyboard: Keyboard): void {
-  const message = ctx.callbackQuery?.message;
-  if (!message || !ctx.chat) {
-    ctx.replyText(text, { reply_markup: { inline_keyboard: keyboard } });
-    return;
-  }
-  ctx.out.call(ctx.chat.id, 'editMessageText', {
-    chat_id: ctx.chat.id,
-    message_id: message.message_id,
-    text,
-    parse_mode: 'HTML',
-    link_preview_options: { is_disabled: true },
-    reply_markup: { inline_keyboard: keyboard },
-  });
 }
 
 /** /queue: the first page of open items, most pressing first. */
