@@ -114,7 +114,9 @@ export async function showItem(ctx: BotContext, id: number): Promise<void> {
     // A notice's reference number (文号) is kept apart from its text; the section cites it.
     ...(item.reference ? [t('queue:card_reference', { reference: item.reference })] : []),
     item.reasons.length > 0
-      ? t('queue:card_reasons', { reasons: item.reasons.map((r) => t(`queue:reason_${r}`)).join('；') })
+      ? t('queue:card_reasons', {
+          reasons: item.reasons.map((r) => t(`queue:reason_${r}`)).join(t('queue:list_separator')),
+        })
       : t('queue:card_not_must'),
   ];
   const assignee = item.assigneeId ? await personById(ctx.db, item.assigneeId) : null;
@@ -155,7 +157,9 @@ export async function showItem(ctx: BotContext, id: number): Promise<void> {
   );
   if (card.flags.length > 0)
     lines.push(
-      t('queue:card_points_flags', { flags: card.flags.map((f) => t(`queue:flag_${f}`)).join('；') }),
+      t('queue:card_points_flags', {
+        flags: card.flags.map((f) => t(`queue:flag_${f}`)).join(t('queue:list_separator')),
+      }),
     );
   for (const reminder of await mustTalkReminders(ctx.db, item.id)) {
     lines.push(t(reminder.doneAt ? 'queue:card_must_talk_done' : 'queue:card_must_talk_pending'));
