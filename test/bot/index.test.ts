@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.js';
 import { textMessage, user } from '../support/updates.js';
 
-describe('/start and /help', () => {
+describe('the assembled bot: language, ADMIN_IDS and the fallback for strangers', () => {
   let harness: Harness;
   beforeAll(async () => {
     harness = await createHarness({ ADMIN_IDS: '900' });
