@@ -58,7 +58,7 @@ export class PollingIntake {
         failures += 1;
         const delayMs = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
         this.logger.warn({ kind: describe(error), delayMs }, 'getUpdates failed; retrying');
-        await sleep(delayMs);
+        await sleep(delayMs, this.abort.signal);
         continue;
       }
       if (updates.length === 0) continue;
@@ -72,7 +72,7 @@ export class PollingIntake {
             { err: error, count: updates.length },
             'could not store updates; not confirming them',
           );
-          await sleep(1000);
+          await sleep(1000, this.abort.signal);
         }
       }
       if (!this.running && updates.length > 0) {
@@ -85,8 +85,17 @@ export class PollingIntake {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+// A stop must not wait out a back-off: the abort signal ends the wait at once.
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 function describe(error: unknown): string {

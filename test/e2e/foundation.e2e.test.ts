@@ -59,6 +59,17 @@ describe(`the real bot process on ${testDatabaseKind}`, () => {
     expect(bot.text()).toContain('"msg":"stopped"');
   });
 
+  it('stops with 0 within 5 s while Telegram is unreachable and polling is backing off', async () => {
+    const bot = startBot();
+    await api.waitFor((call) => call.method === 'deleteWebhook', 20_000);
+    api.setDown(30_000);
+    // Long enough for the back-off to reach 8 s: a stop that waited it out would miss 5 s.
+    await new Promise((resolve) => setTimeout(resolve, 7500));
+    const { code, ms } = await bot.terminate();
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5000);
+  });
+
   it('exits with status 2 and names BOT_TOKEN when it is missing', async () => {
     const bot = BotProcess.start({ TELEGRAM_API_ROOT: api.url }, database.cwd);
     processes.push(bot);
