@@ -68,14 +68,14 @@ export async function weeklyFloor(db: Queryable, at: Date, timeZone: string): Pr
   );
   await queryRows(
     db,
-    sql`select unit_code, head_name, year, sum(points) filter (where created_at < ${ts(current.start)}),
+    sql`select person_key, year, sum(points) filter (where created_at < ${ts(current.start)}),
                sum(points) filter (where created_at < ${ts(current.end)})
-        from points_deductions group by 1, 2, 3`,
+        from points_deductions group by 1, 2`,
   );
   await queryRows(
     db,
-    sql`select unit_code, item_id, created_at from reminders
-        where kind = 'must_talk' and done_at is null order by created_at, id limit 15`,
+    sql`select unit_code, item_id, due_on from obligations
+        where state = 'open' order by due_on, id limit 15`,
   );
   await queryRows(
     db,

@@ -18,7 +18,7 @@ function textArray(values: readonly string[]): string {
   return `array[${values.map((value) => `'${value.replace(/'/g, "''")}'`).join(',')}]`;
 }
 
-/** Enrols the generated reporters and officers, and adds integrity-card deductions and must-talk reminders. */
+/** Enrols the generated reporters and officers, and adds integrity-card deductions and open and done talks. */
 export async function seedDigestPeople(db: Db, unitCodes: readonly string[]): Promise<void> {
   const now = Date.now();
   await db
@@ -44,16 +44,19 @@ export async function seedDigestPeople(db: Db, unitCodes: readonly string[]): Pr
   const units = sql.raw(textArray(unitCodes));
   await db.execute(sql`select setseed(0.17)`);
   await db.execute(sql`
-    insert into points_deductions (unit_code, head_name, year, points, item_id, created_at)
-    select (${units})[1 + floor(random() * ${unitCodes.length})::int], '负责人',
-           extract(year from now())::int - floor(random() * 3)::int,
-           (1 + floor(random() * 4)::int) * 0.5, null, now() - random() * interval '300 days'
-    from generate_series(1, 300)`);
+    insert into points_deductions (unit_code, person_key, head_name, year, points, item_id, created_at)
+    select u, 'unknown:' || u, '负责人', y, p, null, c
+    from (select (${units})[1 + floor(random() * ${unitCodes.length})::int] as u,
+                 extract(year from now())::int - floor(random() * 3)::int as y,
+                 (1 + floor(random() * 4)::int) * 0.5 as p, now() - random() * interval '300 days' as c
+          from generate_series(1, 300)) d`);
   await db.execute(sql`
-    insert into reminders (kind, unit_code, item_id, created_at, done_at)
-    select 'must_talk', (${units})[1 + floor(random() * ${unitCodes.length})::int], null,
-           now() - random() * interval '200 days', case when random() < 0.7 then now() else null end
-    from generate_series(1, 200)`);
+    insert into obligations (key, kind, occasion, person_key, unit_code, created_on, starts_on, due_on, state)
+    select 'bench:' || n, 'talk', 'integrity_reports', 'unknown:' || u, u, d, d, d + 14,
+           case when random() < 0.7 then 'done' else 'open' end
+    from (select n, (${units})[1 + floor(random() * ${unitCodes.length})::int] as u,
+                 (now() - random() * interval '200 days')::date as d
+          from generate_series(1, 200) n) o`);
 }
 
 /** Adds items numbered `from`..`to` (inclusive) in chunks; returns the seconds it took. */

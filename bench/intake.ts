@@ -18,7 +18,7 @@ import { forkTarget, peakRssMb } from './child.js';
 import type { Scratch } from './scratch.js';
 import { type LatencySummary, summarize } from './stats.js';
 
-const SECRET = 'bench_secret';
+const SECRET = 'bench_secret_0123456789abcdef_01234';
 /** One random key per bench run: never a real one, and gone with the scratch databases. */
 export const BENCH_DATA_KEY = randomBytes(32).toString('base64');
 /** Each monitor sends at most this many tips, well under the product's 20 an hour. */

@@ -2,24 +2,25 @@ import { Telegram, TelegramError } from 'telegraf';
 import type { Update, UserFromGetMe } from 'telegraf/types';
 import { publishDefaultMenus } from './bot/command-menus.js';
 import { assembleBot } from './bot/index.js';
-import type { BotServices } from './bot/context.js';
-import { translatorFor, languageFor } from './bot/i18n.js';
+import { backoffMs } from './backoff.js';
+import type { Services } from './services.js';
+import { translatorFor, languageFor } from './i18n.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { loadKeyring } from './crypto/key-store.js';
 import { sealLegacyRows } from './crypto/reseal.js';
+import { activeAdminCount } from './people/store.js';
 import { rememberBotUsername } from './people/invites.js';
 import type { Logger } from './logger.js';
 import { crashAfterStoreIfAsked, withInjectedFaults } from './telegram/fault-injection.js';
 import { checkDatabaseKey } from './crypto/key-guard.js';
-import { staffRecipients } from './items/create-item.js';
+import { staffRecipients } from './people/store.js';
 import { PollingIntake } from './telegram/polling.js';
-import { OutboxSender, type SenderOptions } from './telegram/sender.js';
+import { OutboxSender, REFUSAL_NOTICE_REF, type SenderOptions } from './telegram/sender.js';
 import { SenderLeadership } from './telegram/sender-leadership.js';
-import { createMetrics } from './metrics.js';
-import type { Registry } from 'prom-client';
-import type { ServerResponse } from 'node:http';
+import { Metrics } from './metrics.js';
+import { MetricsServer } from './metrics-server.js';
 import { UpdateProcessor } from './telegram/update-processor.js';
 import { WebhookIntake } from './telegram/webhook.js';
 import { startupTasks, type BackgroundJobs, startBackgroundJobs } from './jobs.js';
@@ -34,20 +35,27 @@ export interface RunningApp {
   sender: OutboxSender;
   /** The webhook server's port, in webhook mode. */
   port?: number;
+  /** The monitoring listener's port, when METRICS_PORT is set. */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
 /**
- * Loads the data keyring, opens the configured database (PGlite in DATA_DIR unless DATABASE_URL is
- * set), migrates it and seals any row still in clear from before encryption at rest.
+ * Opens the configured database (PGlite in DATA_DIR, locked for this process, unless DATABASE_URL is
+ * set), loads the data keyring, migrates and seals any row still in clear from before encryption at rest.
  */
-export async function openConfiguredDatabase(config: AppConfig, logger?: Logger): Promise<Database> {
-  const keyIds = await loadKeyring(config, logger);
+export async function openConfiguredDatabase(
+  config: AppConfig,
+  logger?: Logger,
+  holder: { role: 'bot' | 'cli'; command?: string } = { role: 'bot' },
+): Promise<Database> {
+  // The database (and so DATA_DIR's lock) first: two processes must not both generate a key there.
   const database = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
+    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir, holder },
   );
-  await migrateDatabase(database);
   try {
+    const keyIds = await loadKeyring(config, logger);
+    await migrateDatabase(database);
     await checkDatabaseKey(database.db, keyIds);
   } catch (error) {
     await database.close();
@@ -64,19 +72,54 @@ export async function startApp(
   logger: Logger,
   options: { sender?: SenderOptions } = {},
 ): Promise<RunningApp> {
+  // Admitted only with NODE_ENV=test (src/config.ts); said at every start so it is never armed unnoticed.
+  for (const fault of config.faults)
+    logger.warn({ fault }, 'fault injection armed: this fault fires on purpose');
   const database = await openConfiguredDatabase(config, logger);
   await startupTasks(database.db, config, logger);
   const telegram = new Telegram(config.botToken, { apiRoot: config.apiRoot, webhookReply: false });
   const me = await getMeWithRetry(telegram, logger);
-  logger.info({ botId: me.id, database: database.kind, mode: config.mode.kind }, 'bot identity confirmed');
+  logger.info(
+    { botId: me.id, username: `@${me.username}`, database: database.kind, mode: config.mode.kind },
+    'bot identity confirmed',
+  );
   await rememberBotUsername(database.db, me.username);
+  // Without an admin nobody can invite anyone: say so, and how to fix it, rather than start mute.
+  if (config.adminIds.length === 0 && (await activeAdminCount(database.db)) === 0) {
+    logger.warn(
+      { username: `@${me.username}` },
+      'no admin yet: nobody can invite anyone. Send /start to the bot to learn your Telegram id, then restart with ADMIN_IDS=<that id>',
+    );
+  }
 
-  const services: BotServices = { config, now: () => new Date(), botUsername: () => me.username };
+  const services: Services = { config, now: () => new Date(), botUsername: () => me.username };
   const assembled = assembleBot(config.botToken, config.apiRoot, services);
   assembled.bot.botInfo = me;
   await publishDefaultMenus(database.db, assembled.features);
 
-  const sender = new OutboxSender(database.db, telegram, logger.child({ part: 'sender' }), options.sender);
+  const metrics = new Metrics(database.db);
+  const sender = new OutboxSender(database.db, telegram, logger.child({ part: 'sender' }), {
+    ...options.sender,
+    onDelivered: (delivery) => {
+      metrics.onDelivered(delivery);
+      options.sender?.onDelivered?.(delivery);
+    },
+    // A refused message is never silent: the admins hear its number and Telegram's error, never its content.
+    onRefused: async (tx, refusal, out) => {
+      for (const admin of await staffRecipients(tx, config.adminIds, false)) {
+        out.sendText(
+          admin.chatId,
+          translatorFor(admin.language)('common:send_refused', {
+            id: refusal.outboxId,
+            method: refusal.method,
+            error: refusal.error,
+          }),
+          {},
+          REFUSAL_NOTICE_REF,
+        );
+      }
+    },
+  });
   const processor = new UpdateProcessor(
     database,
     withInjectedFaults(assembled.handleUpdate, config.faults),
@@ -106,7 +149,20 @@ export async function startApp(
     crashAfterStoreIfAsked(updates, config.faults);
     processor.wake();
   };
-  const metrics = createMetrics(database.db, processor, sender);
+  metrics.watch(processor, sender);
+  // The local monitoring listener, in either mode; the webhook's listener takes updates only.
+  let monitoring: MetricsServer | undefined;
+  let metricsPort: number | undefined;
+  if (config.metrics) {
+    monitoring = new MetricsServer(
+      database.db,
+      metrics.registry,
+      logger.child({ part: 'monitoring' }),
+      config.metrics,
+    );
+    metricsPort = await monitoring.start();
+    logger.info({ port: metricsPort, host: config.metrics.host }, 'metrics listener listening');
+  }
   let intake: { stop(): Promise<void> };
   let port: number | undefined;
   if (config.mode.kind === 'webhook') {
@@ -119,7 +175,6 @@ export async function startApp(
         host: config.mode.host,
         path,
         secret: config.mode.secret,
-        extraRoutes: { '/metrics': (response) => serveMetrics(metrics, response) },
       },
       onStored,
     );
@@ -147,6 +202,8 @@ export async function startApp(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // First: a probe during the stop would see a database about to close and call it not ready.
+      await monitoring?.stop();
       await intake.stop();
       await jobs.stop();
       await processor.stop();
@@ -155,7 +212,7 @@ export async function startApp(
     })();
     return stopping;
   };
-  return { database, processor, sender, port, stop };
+  return { database, processor, sender, port, metricsPort, stop };
 }
 
 async function getMeWithRetry(telegram: Telegram, logger: Logger): Promise<UserFromGetMe> {
@@ -166,14 +223,9 @@ async function getMeWithRetry(telegram: Telegram, logger: Logger): Promise<UserF
       if (error instanceof TelegramError && error.code === 401) {
         throw new Error('Telegram rejected BOT_TOKEN (401 Unauthorized): check the token from @BotFather');
       }
-      const delayMs = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+      const delayMs = backoffMs(attempt, { baseMs: 500, maxMs: 30_000, maxExponent: 6 });
       logger.warn({ attempt, delayMs }, 'Telegram not reachable for getMe; retrying');
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
-}
-
-async function serveMetrics(registry: Registry, response: ServerResponse): Promise<void> {
-  const body = await registry.metrics();
-  response.writeHead(200, { 'content-type': registry.contentType }).end(body);
 }

@@ -1,3 +1,4 @@
+import { asc, count, desc, eq } from 'drizzle-orm';
 import type { Queryable } from './db/client.js';
 import { auditLog } from './db/schema.js';
 
@@ -21,4 +22,27 @@ export async function appendAudit(db: Queryable, ...entries: AuditEntry[]): Prom
       details: entry.details ?? null,
     })),
   );
+}
+
+/** An audit entry as stored. */
+export type AuditRow = typeof auditLog.$inferSelect;
+
+/** An item's audit entries, oldest first. */
+export async function itemAuditEntries(db: Queryable, itemId: number): Promise<AuditRow[]> {
+  return db.select().from(auditLog).where(eq(auditLog.itemId, itemId)).orderBy(asc(auditLog.id));
+}
+
+/** The latest audit entry of an item and how many there are, for the card's history line. */
+export async function itemAuditSummary(
+  db: Queryable,
+  itemId: number,
+): Promise<{ total: number; latest: { action: string; at: Date } | null }> {
+  const [counted] = await db.select({ total: count() }).from(auditLog).where(eq(auditLog.itemId, itemId));
+  const [latest] = await db
+    .select({ action: auditLog.action, at: auditLog.at })
+    .from(auditLog)
+    .where(eq(auditLog.itemId, itemId))
+    .orderBy(desc(auditLog.id))
+    .limit(1);
+  return { total: counted?.total ?? 0, latest: latest ?? null };
 }

@@ -5,7 +5,7 @@ import { isValidCron } from './domain/periods.js';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
- * Faults the end-to-end tests inject into the real process (never set in production):
+ * Faults the end-to-end tests inject into the real process; refused unless NODE_ENV=test:
  * `handler-throws-once` fails the first handling of a message containing "#fault";
  * `crash-after-store` kills the process right after storing a batch containing "#crash".
  */
@@ -17,6 +17,16 @@ const optionalText = z
   .trim()
   .transform((value) => (value === '' ? undefined : value))
   .optional();
+
+const tcpPort = (message: string) =>
+  z.coerce.number({ message }).int({ message }).min(0, { message }).max(65535, { message });
+
+/**
+ * Telegram's limit is 1-256 characters; a short one can be guessed by anyone who finds the webhook's
+ * address, so the bot asks for 32 or more (a random one: `openssl rand -hex 32`, 64 characters).
+ */
+const WEBHOOK_SECRET_RULE =
+  'at least 32 characters (at most 256) of A-Z a-z 0-9 _ - (make one: openssl rand -hex 32)';
 
 const cronExpression = (fallback: string) =>
   z
@@ -71,6 +81,19 @@ const baseSchema = z.object({
   DIGEST_WEEKLY: cronExpression('0 9 * * 1'),
   DIGEST_MONTHLY: cronExpression('0 9 1 * *'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  /**
+   * 1 lets DEBUG switch on telegraf's debug output, which prints every Bot API call with its text
+   * (tips included); otherwise telegraf's namespaces are taken out of DEBUG at start (src/debug-guard.ts).
+   */
+  LOG_UNSAFE_DEBUG: z
+    .enum(['0', '1'], { message: '1 (let DEBUG print telegraf calls, tip texts included) or 0' })
+    .default('0')
+    .transform((value) => value === '1'),
+  /** Only `test` matters here: it admits FAULT_INJECTION (checked in loadConfig). */
+  NODE_ENV: optionalText,
+  /** The local listener for /healthz, /readyz and /metrics; none when unset. */
+  METRICS_PORT: tcpPort('a TCP port number 0-65535 (0: any free port, logged at start)').optional(),
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   FAULT_INJECTION: z
     .string()
     .default('')
@@ -102,6 +125,12 @@ const baseSchema = z.object({
     .int({ message: 'a whole number of years, at least 1' })
     .min(1, { message: 'a whole number of years, at least 1' })
     .default(5),
+  ALERT_BATCH_MINUTES: z.coerce
+    .number({ message: 'a whole number of minutes from 0 (post at once) to 1440' })
+    .int({ message: 'a whole number of minutes from 0 (post at once) to 1440' })
+    .min(0, { message: 'a whole number of minutes from 0 (post at once) to 1440' })
+    .max(1440, { message: 'a whole number of minutes from 0 (post at once) to 1440' })
+    .default(10),
   ADMIN_ONLY_UNITS: z
     .string()
     .default('ZZB')
@@ -111,6 +140,14 @@ const baseSchema = z.object({
         .map((code) => code.trim().toUpperCase())
         .filter(Boolean),
     ),
+  // Scheduled backups (src/backup/schedule.ts): off unless BACKUP_DIR is set.
+  BACKUP_DIR: optionalText,
+  BACKUP_CRON: cronExpression('0 3 * * *'),
+  BACKUP_KEEP: z.coerce
+    .number({ message: 'a whole number of backups to keep, at least 1' })
+    .int({ message: 'a whole number of backups to keep, at least 1' })
+    .min(1, { message: 'a whole number of backups to keep, at least 1' })
+    .default(7),
 });
 
 const pollingSchema = baseSchema.extend({ BOT_MODE: z.literal('polling').default('polling') });
@@ -119,14 +156,9 @@ const webhookSchema = baseSchema.extend({
   BOT_MODE: z.literal('webhook'),
   WEBHOOK_URL: z.url({ message: 'required in webhook mode: the public https URL Telegram posts updates to' }),
   WEBHOOK_SECRET: z
-    .string({ error: 'required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -' })
-    .regex(/^[\w-]{1,256}$/, { message: '1-256 characters of A-Z a-z 0-9 _ -' }),
-  PORT: z.coerce
-    .number({ message: 'a TCP port number' })
-    .int({ message: 'a TCP port number' })
-    .min(0)
-    .max(65535)
-    .default(8080),
+    .string({ error: `required in webhook mode: ${WEBHOOK_SECRET_RULE}` })
+    .regex(/^[A-Za-z0-9_-]{32,256}$/, { message: WEBHOOK_SECRET_RULE }),
+  PORT: tcpPort('a TCP port number 0-65535').default(8080),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
 });
 
@@ -142,6 +174,14 @@ function isKnownTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+/**
+ * Every environment variable the schema reads, in either mode (`.env.example` must list exactly these:
+ * test/deploy/env-example.test.ts).
+ */
+export const CONFIG_VARIABLES: readonly string[] = [
+  ...new Set([...Object.keys(pollingSchema.shape), ...Object.keys(webhookSchema.shape)]),
+];
 
 /** The validated environment, polling or webhook variant. */
 export type Env = z.infer<typeof envSchema>;
@@ -164,8 +204,16 @@ export interface AppConfig {
   dataKeys: readonly Buffer[] | undefined;
   /** Concluded, filed, merged and closed items older than this many years lose their content. */
   retentionYears: number;
-  /** Test-only fault injection (FAULT_INJECTION); empty in production. */
+  /** Must-investigate alerts go out at the next multiple of this many minutes (0: at once). */
+  alertBatchMinutes: number;
+  /** Scheduled backups: into `dir` (none when unset) on `cron` in TIMEZONE, the newest `keep` kept. */
+  backup: { dir: string | undefined; cron: string; keep: number };
+  /** Test-only fault injection (FAULT_INJECTION, admitted only with NODE_ENV=test); empty in production. */
   faults: readonly Fault[];
+  /** LOG_UNSAFE_DEBUG=1: DEBUG may switch on telegraf's debug output, which prints message texts. */
+  unsafeDebug: boolean;
+  /** The local /healthz, /readyz and /metrics listener (METRICS_PORT, METRICS_HOST); none when unset. */
+  metrics: { port: number; host: string } | undefined;
   mode: { kind: 'polling' } | { kind: 'webhook'; url: string; secret: string; port: number; host: string };
 }
 
@@ -183,12 +231,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   );
   if (input.BOT_MODE === undefined) input.BOT_MODE = 'polling';
   const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const byVariable = new Map<string, string>();
-    for (const issue of parsed.error.issues) {
-      const variable = String(issue.path[0] ?? 'BOT_MODE');
-      if (!byVariable.has(variable)) byVariable.set(variable, issue.message);
-    }
+  const byVariable = new Map<string, string>();
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    const variable = String(issue.path[0] ?? 'BOT_MODE');
+    if (!byVariable.has(variable)) byVariable.set(variable, issue.message);
+  }
+  // Faults kill the process or fail handlings on purpose: never where real reports arrive.
+  if (
+    input.FAULT_INJECTION !== undefined &&
+    input.NODE_ENV !== 'test' &&
+    !byVariable.has('FAULT_INJECTION')
+  ) {
+    byVariable.set(
+      'FAULT_INJECTION',
+      'nothing outside tests: faults are refused unless NODE_ENV=test (remove FAULT_INJECTION)',
+    );
+  }
+  if (!parsed.success || byVariable.size > 0) {
     throw new ConfigError(
       [...byVariable].map(
         ([variable, message]) => `${variable}: ${describeValue(variable, source)}${message}`,
@@ -208,7 +267,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     adminOnlyUnits: env.ADMIN_ONLY_UNITS,
     dataKeys: env.DATA_KEY,
     retentionYears: env.RETENTION_YEARS,
+    alertBatchMinutes: env.ALERT_BATCH_MINUTES,
+    backup: { dir: env.BACKUP_DIR, cron: env.BACKUP_CRON, keep: env.BACKUP_KEEP },
     faults: env.FAULT_INJECTION,
+    unsafeDebug: env.LOG_UNSAFE_DEBUG,
+    metrics: env.METRICS_PORT === undefined ? undefined : { port: env.METRICS_PORT, host: env.METRICS_HOST },
     mode:
       env.BOT_MODE === 'webhook'
         ? {

@@ -1,9 +1,10 @@
-import type { BotServices } from './bot/context.js';
+import { startBackupSchedule } from './backup/schedule.js';
 import type { AppConfig } from './config.js';
 import type { Database, Db } from './db/client.js';
 import { startDigestScheduler } from './digests/scheduler.js';
-import type { Logger } from './logger.js';
 import { startRetentionJob } from './items/retention.js';
+import type { Logger } from './logger.js';
+import type { Services } from './services.js';
 import { pruneHandledUpdates } from './telegram/inbox.js';
 import { seedUnitsIfEmpty } from './units/directory.js';
 
@@ -23,7 +24,7 @@ export function startBackgroundJobs(
   database: Database,
   config: AppConfig,
   logger: Logger,
-  services: BotServices,
+  services: Services,
   wakeSender: () => void,
 ): BackgroundJobs {
   const digests = startDigestScheduler({
@@ -35,6 +36,7 @@ export function startBackgroundJobs(
     wake: wakeSender,
   });
   const retention = startRetentionJob(database.db, config, logger.child({ part: 'retention' }), services.now);
+  const backups = startBackupSchedule(database, config, logger.child({ part: 'backup' }), services.now);
   const housekeeping = setInterval(
     () => {
       pruneHandledUpdates(database.db).catch((error: unknown) =>
@@ -47,6 +49,7 @@ export function startBackgroundJobs(
   return {
     async stop() {
       clearInterval(housekeeping);
+      await backups.stop();
       await retention.stop();
       await digests.stop();
     },

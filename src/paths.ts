@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,4 +16,12 @@ export function packageRoot(): string {
 /** A path inside the package, e.g. `resourcePath('migrations')`. */
 export function resourcePath(...parts: string[]): string {
   return join(packageRoot(), ...parts);
+}
+
+/** The version in package.json (what `--version` prints). */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  return manifest.version ?? '0.0.0';
 }

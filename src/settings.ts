@@ -12,10 +12,17 @@ export interface SectionChat {
 
 const SECTION_CHAT = 'section_chat';
 
-/** Reads a setting's JSON value, or null. */
+/**
+ * Reads a setting's JSON value, or null. The value is read as text and parsed here once: the drivers
+ * hand jsonb over differently (one already parsed), and drizzle parsing a string value a second time
+ * turned a key id such as "402e3206" into the number Infinity.
+ */
 export async function getSetting<T>(db: Queryable, key: string): Promise<T | null> {
-  const [row] = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, key));
-  return (row?.value as T | undefined) ?? null;
+  const [row] = await db
+    .select({ json: sql<string>`${settings.value}::text` })
+    .from(settings)
+    .where(eq(settings.key, key));
+  return row === undefined ? null : (JSON.parse(row.json) as T | null);
 }
 
 /** Writes a setting's JSON value. */
@@ -24,6 +31,25 @@ export async function putSetting(db: Queryable, key: string, value: unknown): Pr
     .insert(settings)
     .values({ key, value })
     .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: sql`now()` } });
+}
+
+/**
+ * Writes a setting's JSON value unless the key already has one (the first writer wins, also when two
+ * processes race); returns true if this call wrote it.
+ */
+export async function putSettingIfAbsent(db: Queryable, key: string, value: unknown): Promise<boolean> {
+  const written = await db
+    .insert(settings)
+    .values({ key, value })
+    .onConflictDoNothing()
+    .returning({ key: settings.key });
+  return written.length > 0;
+}
+
+/** Removes a setting; returns true if there was one. */
+export async function deleteSetting(db: Queryable, key: string): Promise<boolean> {
+  const deleted = await db.delete(settings).where(eq(settings.key, key)).returning({ key: settings.key });
+  return deleted.length > 0;
 }
 
 /** The bound section chat, or null when none is bound yet (alerts and digests then wait). */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
+/** A valid webhook secret: 32+ characters of A-Z a-z 0-9 _ - (what `openssl rand -hex 32` makes, 64). */
+const SECRET = 'abc_DEF-1abc_DEF-1abc_DEF-1abc_DEF-1';
+
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
     loadConfig(env);
@@ -68,13 +71,13 @@ describe('loadConfig', () => {
       BOT_TOKEN: '1:a',
       BOT_MODE: 'webhook',
       WEBHOOK_URL: 'https://example.org/hook',
-      WEBHOOK_SECRET: 'abc_DEF-1',
+      WEBHOOK_SECRET: SECRET,
       PORT: '9000',
     });
     expect(config.mode).toEqual({
       kind: 'webhook',
       url: 'https://example.org/hook',
-      secret: 'abc_DEF-1',
+      secret: SECRET,
       port: 9000,
       host: '0.0.0.0',
     });
@@ -88,7 +91,7 @@ describe('loadConfig', () => {
       BOT_TOKEN: '1:a',
       BOT_MODE: 'webhook',
       WEBHOOK_URL: 'https://example.org/hook',
-      WEBHOOK_SECRET: 'x',
+      WEBHOOK_SECRET: SECRET,
       PORT: 'eighty',
     });
     expect(problems[0]).toMatch(/^PORT: /);
@@ -98,5 +101,73 @@ describe('loadConfig', () => {
     const config = loadConfig({ BOT_TOKEN: '1:a', ADMIN_IDS: ' 5, 7 ', DATABASE_URL: '' });
     expect(config.adminIds).toEqual([5, 7]);
     expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('refuses a WEBHOOK_SECRET shorter than 32 characters or outside A-Z a-z 0-9 _ -, saying how to make one', () => {
+    const webhook = { BOT_TOKEN: '1:a', BOT_MODE: 'webhook', WEBHOOK_URL: 'https://example.org/hook' };
+    for (const secret of ['a', 'x'.repeat(31), `${'x'.repeat(40)}!`, `${'x'.repeat(40)} y`, 'é'.repeat(40)]) {
+      const problems = problemsOf({ ...webhook, WEBHOOK_SECRET: secret });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^WEBHOOK_SECRET: .*at least 32 characters.*openssl rand -hex 32/);
+      // The secret itself is never echoed.
+      if (secret.length > 1) expect(problems[0]).not.toContain(secret);
+    }
+    expect(problemsOf({ ...webhook })[0]).toMatch(/^WEBHOOK_SECRET: required .*openssl rand -hex 32/);
+    expect(loadConfig({ ...webhook, WEBHOOK_SECRET: 'x'.repeat(32) }).mode).toMatchObject({
+      secret: 'x'.repeat(32),
+    });
+    expect(loadConfig({ ...webhook, WEBHOOK_SECRET: 'a1_-'.repeat(64) }).mode).toMatchObject({
+      kind: 'webhook',
+    });
+    expect(problemsOf({ ...webhook, WEBHOOK_SECRET: 'a'.repeat(257) })[0]).toMatch(/^WEBHOOK_SECRET: /);
+  });
+
+  it('refuses FAULT_INJECTION unless NODE_ENV=test', () => {
+    for (const nodeEnv of [undefined, 'production', 'development', 'TEST']) {
+      const env: Record<string, string> = { BOT_TOKEN: '1:a', FAULT_INJECTION: 'crash-after-store' };
+      if (nodeEnv) env.NODE_ENV = nodeEnv;
+      const problems = problemsOf(env);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^FAULT_INJECTION: .*NODE_ENV=test/);
+    }
+    expect(
+      loadConfig({ BOT_TOKEN: '1:a', FAULT_INJECTION: 'crash-after-store', NODE_ENV: 'test' }).faults,
+    ).toEqual(['crash-after-store']);
+    // No fault asked for: any NODE_ENV is fine.
+    expect(loadConfig({ BOT_TOKEN: '1:a', NODE_ENV: 'production' }).faults).toEqual([]);
+    // An unknown fault is still named as such, and with the other bad variables.
+    const problems = problemsOf({ BOT_TOKEN: '1:a', FAULT_INJECTION: 'meteor', LOG_LEVEL: 'loud' });
+    expect(problems.map((line) => line.split(':')[0]).sort()).toEqual(['FAULT_INJECTION', 'LOG_LEVEL']);
+  });
+
+  it('reads METRICS_PORT (0 picks a free port) and METRICS_HOST (default 127.0.0.1), in either mode', () => {
+    expect(loadConfig({ BOT_TOKEN: '1:a' }).metrics).toBeUndefined();
+    expect(loadConfig({ BOT_TOKEN: '1:a', METRICS_PORT: '9464' }).metrics).toEqual({
+      port: 9464,
+      host: '127.0.0.1',
+    });
+    expect(loadConfig({ BOT_TOKEN: '1:a', METRICS_PORT: '0', METRICS_HOST: '::1' }).metrics).toEqual({
+      port: 0,
+      host: '::1',
+    });
+    expect(
+      loadConfig({
+        BOT_TOKEN: '1:a',
+        BOT_MODE: 'webhook',
+        WEBHOOK_URL: 'https://example.org/hook',
+        WEBHOOK_SECRET: SECRET,
+        METRICS_PORT: '9100',
+      }).metrics,
+    ).toEqual({ port: 9100, host: '127.0.0.1' });
+    for (const bad of ['-1', '65536', 'ninety', '80.5']) {
+      expect(problemsOf({ BOT_TOKEN: '1:a', METRICS_PORT: bad })[0]).toMatch(/^METRICS_PORT: .*0-65535/);
+    }
+  });
+
+  it('reads LOG_UNSAFE_DEBUG as 0 or 1', () => {
+    expect(loadConfig({ BOT_TOKEN: '1:a' }).unsafeDebug).toBe(false);
+    expect(loadConfig({ BOT_TOKEN: '1:a', LOG_UNSAFE_DEBUG: '1' }).unsafeDebug).toBe(true);
+    expect(loadConfig({ BOT_TOKEN: '1:a', LOG_UNSAFE_DEBUG: '0' }).unsafeDebug).toBe(false);
+    expect(problemsOf({ BOT_TOKEN: '1:a', LOG_UNSAFE_DEBUG: 'yes' })[0]).toMatch(/^LOG_UNSAFE_DEBUG: /);
   });
 });

@@ -1,5 +1,5 @@
+import type { Audience } from '../domain/roles.js';
 import type { BotContext } from './context.js';
-import type { Audience } from './roles.js';
 
 /**
  * `/start <payload>` handlers other than invites, by payload prefix: e.g. `show-12` opens item 12
@@ -23,9 +23,4 @@ export function matchDeepLink(payload: string): { handler: DeepLinkHandler; argu
   const match = /^([a-z]+)-([\w-]{1,40})$/.exec(payload);
   const handler = match ? handlers.get(match[1] as string) : undefined;
   return handler && match ? { handler, argument: match[2] as string } : null;
-}
-
-/** The t.me link that opens a private chat with the bot and sends `/start <prefix>-<argument>`. */
-export function deepLink(botUsername: string, prefix: string, argument: string | number): string {
-  return `https://t.me/${botUsername}?start=${prefix}-${argument}`;
 }

@@ -1,27 +1,9 @@
 import { Composer } from 'telegraf';
-import { type CallbackData, decodeCallback } from './callback-data.js';
+import { type CallbackData, decodeCallback } from '../buttons.js';
+import type { Audience } from '../domain/roles.js';
+import { htmlToPlainText } from '../telegram/html.js';
 import type { BotContext } from './context.js';
-import type { Audience } from './roles.js';
-
-/** Where a command may be used. */
-export type ChatKind = 'private' | 'group';
-
-/** A chat command, who may use it, and how it appears in the command menu. */
-export interface CommandSpec {
-  command: string;
-  audience: readonly Audience[];
-  /** i18n key of the one-line description in the command menu and /help. */
-  descriptionKey: string;
-  /** Shown in the command menu (default true). */
-  menu?: boolean;
-  chats?: readonly ChatKind[];
-}
-
-/** A button action (the first part of its callback data) and who may press it. */
-export interface ActionSpec {
-  action: string;
-  audience: readonly Audience[];
-}
+import type { ActionSpec, ChatKind, CommandSpec } from './specs.js';
 
 type CommandHandler = (
   ctx: BotContext & { command: string; payload: string; args: string[] },
@@ -45,7 +27,9 @@ export function answerCallback(ctx: BotContext, text?: string, showAlert = false
 
 /**
  * Replaces the message whose button was pressed with new text and buttons, so paging and step-by-step
- * choices stay one message; sends a new message when there is none to edit.
+ * choices stay one message; sends a new message when there is none to edit, and nothing when the
+ * message already reads so (Telegram refuses an edit that changes nothing; the caller's answer to
+ * the press is all the person needs).
  */
 export function editPressedMessage(
   ctx: BotContext,
@@ -57,6 +41,7 @@ export function editPressedMessage(
     ctx.replyText(text, { reply_markup: { inline_keyboard: keyboard } });
     return;
   }
+  if (showsAlready(message, text, keyboard)) return;
   ctx.out.call(ctx.chat.id, 'editMessageText', {
     chat_id: ctx.chat.id,
     message_id: message.message_id,
@@ -65,6 +50,22 @@ export function editPressedMessage(
     link_preview_options: { is_disabled: true },
     reply_markup: { inline_keyboard: keyboard },
   });
+}
+
+/** The parts of a button that make it what it is (telegraf's Markup adds `hide`, Telegram drops it). */
+function buttonShape(button: unknown): unknown {
+  if (typeof button !== 'object' || button === null) return button;
+  const { text, callback_data, url } = button as Record<string, unknown>;
+  return { text, callback_data, url };
+}
+
+/** Whether a message as Telegram delivered it already shows `text` (HTML) and `keyboard`. */
+function showsAlready(message: object, text: string, keyboard: readonly (readonly unknown[])[]): boolean {
+  const shown = message as { text?: unknown; reply_markup?: { inline_keyboard?: unknown[][] } };
+  if (typeof shown.text !== 'string' || shown.text.trim() !== htmlToPlainText(text).trim()) return false;
+  const current = (shown.reply_markup?.inline_keyboard ?? []).map((row) => row.map(buttonShape));
+  const next = keyboard.map((row) => row.map(buttonShape));
+  return JSON.stringify(current) === JSON.stringify(next);
 }
 
 /**
@@ -84,10 +85,8 @@ export class Feature {
     const chats = spec.chats ?? ['private'];
     this.composer.command(spec.command, async (ctx) => {
       const chatKind: ChatKind = ctx.chat.type === 'private' ? 'private' : 'group';
-      if (!chats.includes(chatKind)) {
-        if (chatKind === 'group' && ctx.person) ctx.replyText(ctx.t('common:private_only'));
-        return;
-      }
+      // Groups never get here but for an admin's /bindchat (middlewares/section-chat.ts).
+      if (!chats.includes(chatKind)) return;
       if (!spec.audience.includes(audienceOf(ctx))) {
         refuse(ctx);
         return;

@@ -1,16 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { and, eq, isNull } from 'drizzle-orm';
 import { Composer, Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Tx } from '../db/client.js';
-import { people } from '../db/schema.js';
+import { languageFor, translatorFor } from '../i18n.js';
 import type { Logger } from '../logger.js';
+import { activePerson } from '../people/store.js';
+import type { Services } from '../services.js';
 import type { OutboxBuffer } from '../telegram/outbox.js';
-import type { BotContext, BotServices, Person } from './context.js';
+import type { BotContext } from './context.js';
 import { callbackRouter, type Feature } from './feature.js';
 import { features as allFeatures } from './features/index.js';
-import { languageFor, translatorFor } from './i18n.js';
-import { isRole } from './roles.js';
+import { editedMessages } from './middlewares/edited-messages.js';
+import { profileRefresh } from './middlewares/profile-refresh.js';
+import { sectionChatGuard } from './middlewares/section-chat.js';
 
 interface UnitOfWork {
   tx: Tx;
@@ -30,7 +32,7 @@ export interface AssembledBot {
 export function assembleBot(
   token: string,
   apiRoot: string,
-  services: BotServices,
+  services: Services,
   features: readonly Feature[] = allFeatures,
 ): AssembledBot {
   const bot = new Telegraf<BotContext>(token, { telegram: { apiRoot, webhookReply: false } });
@@ -39,12 +41,18 @@ export function assembleBot(
   bot.use(async (ctx, next) => {
     const work = unitOfWork.getStore();
     if (!work) throw new Error('update handled outside the inbox processor');
+    // A private chat is its person's own: an update that says otherwise was forged (only a holder of
+    // the webhook secret or the token can post one) to have answers sent to another chat. Dropped.
+    if (ctx.chat?.type === 'private' && ctx.from && ctx.chat.id !== ctx.from.id) {
+      work.log.warn('a private update whose chat is not its sender; dropped');
+      return;
+    }
     ctx.db = work.tx;
     ctx.out = work.out;
     ctx.log = work.log;
     ctx.services = services;
     ctx.features = features;
-    ctx.person = ctx.from ? await loadPerson(work.tx, ctx.from.id, services) : null;
+    ctx.person = ctx.from ? await activePerson(work.tx, ctx.from.id, services.config.adminIds) : null;
     ctx.lang = languageFor(ctx.from?.language_code);
     ctx.t = translatorFor(ctx.lang);
     ctx.replyText = (text, extra, ref) => {
@@ -52,6 +60,9 @@ export function assembleBot(
     };
     await next();
   });
+  // Before any feature: groups get nothing but an admin's /bindchat, profiles are kept current, and
+  // an edited message is answered once.
+  bot.use(sectionChatGuard(), profileRefresh(), editedMessages());
   for (const feature of features) bot.use(feature.composer);
   bot.use(callbackRouter(features));
   bot.use(fallback());
@@ -69,25 +80,6 @@ export function assembleBot(
   };
 }
 
-/** Loads the sender's active enrolment; ids in ADMIN_IDS are admins even before any enrolment. */
-async function loadPerson(tx: Tx, telegramId: number, services: BotServices): Promise<Person | null> {
-  const [row] = await tx
-    .select({
-      telegramId: people.telegramId,
-      role: people.role,
-      community: people.community,
-      agency: people.agency,
-      language: people.language,
-    })
-    .from(people)
-    .where(and(eq(people.telegramId, telegramId), isNull(people.revokedAt)));
-  if (row && isRole(row.role)) return { ...row, role: row.role };
-  if (services.config.adminIds.includes(telegramId)) {
-    return { telegramId, role: 'admin', community: null, agency: null, language: null };
-  }
-  return null;
-}
-
 /** Last in line: anything no feature took. Strangers learn how to enrol; groups get silence. */
 function fallback(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -99,7 +91,12 @@ function fallback(): Composer<BotContext> {
       return;
     }
     const text = 'text' in ctx.message ? ctx.message.text : '';
-    ctx.replyText(text.startsWith('/') ? ctx.t('common:unknown_command') : ctx.t('common:not_understood'));
+    const reporter = ctx.person.role === 'monitor' || ctx.person.role === 'liaison';
+    ctx.replyText(
+      text.startsWith('/')
+        ? ctx.t('common:unknown_command')
+        : ctx.t(reporter ? 'common:not_understood_reporter' : 'common:not_understood'),
+    );
   });
   return composer;
 }

@@ -1,9 +1,9 @@
-import { languageFor, translatorFor } from '../bot/i18n.js';
-import { parseDigestKind } from '../bot/features/digest.js';
-import { buildDigest, type BuiltDigest } from '../digests/compose.js';
-import type { DigestMessage } from '../digests/content.js';
+import { type BuiltDigest, buildDigest } from '../digests/compose.js';
+import type { DigestMessage } from '../digests/model.js';
 import { latestRunAt } from '../digests/scheduler.js';
-import type { CliCommand } from './run.js';
+import { parseDigestKind } from '../domain/periods.js';
+import { languageFor, translatorFor } from '../i18n.js';
+import type { CliCommand } from './command.js';
 
 const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&amp;': '&' };
 
@@ -41,10 +41,11 @@ export function formatDryRun(digest: BuiltDigest): string {
  */
 export const digestCommand: CliCommand = {
   usage: 'digest <daily|weekly|monthly> --dry-run [--lang en]   print the digest that would be sent now',
-  async run({ config, database, args, stdout }) {
+  throughBot: true,
+  async run({ config, database, args, stdout, stderr }) {
     const kind = parseDigestKind(args.find((arg) => !arg.startsWith('--')));
     if (!kind || !args.includes('--dry-run')) {
-      process.stderr.write(
+      stderr.write(
         'digest: usage: digest <daily|weekly|monthly> --dry-run (the bot itself sends scheduled digests)\n',
       );
       return 2;
@@ -62,6 +63,7 @@ export const digestCommand: CliCommand = {
         // The CLI does not ask Telegram who the bot is; buttons are printed by label only.
         botUsername: 'bot',
         includeAdminsOnly: false,
+        adminOnlyUnits: config.adminOnlyUnits,
       },
       t,
     );

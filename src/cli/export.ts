@@ -1,8 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { appendAudit } from '../audit.js';
 import { loadExportRows, toCsv, toJsonl } from '../exports/items.js';
 import { buildQueueWorkbook } from '../exports/xlsx.js';
-import type { CliCommand } from './run.js';
+import type { CliCommand } from './command.js';
 
 const SERIALISERS = { jsonl: toJsonl, csv: toCsv } as const;
 type Format = keyof typeof SERIALISERS;
@@ -29,20 +28,21 @@ function option(args: readonly string[], name: string): string | undefined {
  */
 export const exportCommand: CliCommand = {
   usage: 'export --format <jsonl|csv|xlsx> [--out <file>]   every item, no text, no reporter identity',
-  async run({ config, database, args, stdout }) {
+  throughBot: true,
+  async run({ config, database, args, stdout, stderr, writeOutput }) {
     const format = option(args, 'format');
     if (!isFormat(format) && format !== 'xlsx') {
-      process.stderr.write(`export: --format must be one of ${FORMATS.join(', ')}\n`);
+      stderr.write(`export: --format must be one of ${FORMATS.join(', ')}\n`);
       return 2;
     }
     const out = option(args, 'out');
     if (format === 'xlsx' && !out) {
-      process.stderr.write('export: --format xlsx writes a binary workbook and needs --out <file>\n');
+      stderr.write('export: --format xlsx writes a binary workbook and needs --out <file>\n');
       return 2;
     }
     const rows = await loadExportRows(database.db);
-    if (format === 'xlsx') await writeFile(out as string, await buildQueueWorkbook(rows, config.timeZone));
-    else if (out) await writeFile(out, SERIALISERS[format](rows), 'utf8');
+    if (format === 'xlsx') await writeOutput(out as string, await buildQueueWorkbook(rows, config.timeZone));
+    else if (out) await writeOutput(out, SERIALISERS[format](rows));
     else stdout.write(SERIALISERS[format](rows));
     await appendAudit(database.db, {
       actorId: null,

@@ -1,6 +1,5 @@
-import { and, asc, eq } from 'drizzle-orm';
-import { inboxUpdates } from '../db/schema.js';
-import type { CliCommand } from './run.js';
+import { parkedUpdates, retryParkedUpdate } from '../telegram/inbox.js';
+import type { CliCommand } from './command.js';
 
 const USAGE = 'inbox failed | inbox retry <update id>   list updates parked after repeated errors; retry one';
 
@@ -10,20 +9,12 @@ const USAGE = 'inbox failed | inbox retry <update id>   list updates parked afte
  */
 export const inboxCommand: CliCommand = {
   usage: USAGE,
-  async run({ database, args, stdout }) {
+  throughBot: true,
+  async run({ database, args, stdout, stderr }) {
     const [action, id] = args;
     if (action === 'failed' && id === undefined) {
-      const rows = await database.db
-        .select({
-          updateId: inboxUpdates.updateId,
-          attempts: inboxUpdates.attempts,
-          lastError: inboxUpdates.lastError,
-          receivedAt: inboxUpdates.receivedAt,
-        })
-        .from(inboxUpdates)
-        .where(eq(inboxUpdates.status, 'failed'))
-        .orderBy(asc(inboxUpdates.updateId));
-      if (rows.length === 0) stdout.write('no failed updates\n');
+      const rows = await parkedUpdates(database.db);
+      if (rows.length === 0) stderr.write('no failed updates\n');
       for (const row of rows) {
         stdout.write(
           `${row.updateId}\t${row.attempts} tries\t${row.receivedAt.toISOString()}\t${row.lastError ?? ''}\n`,
@@ -32,19 +23,14 @@ export const inboxCommand: CliCommand = {
       return 0;
     }
     if (action === 'retry' && id !== undefined && /^\d{1,15}$/.test(id)) {
-      const retried = await database.db
-        .update(inboxUpdates)
-        .set({ status: 'pending', attempts: 0, nextAttemptAt: new Date() })
-        .where(and(eq(inboxUpdates.updateId, Number(id)), eq(inboxUpdates.status, 'failed')))
-        .returning({ updateId: inboxUpdates.updateId });
-      if (retried.length === 0) {
-        process.stderr.write(`inbox: update ${id} is not a failed update\n`);
+      if (!(await retryParkedUpdate(database.db, Number(id)))) {
+        stderr.write(`inbox: update ${id} is not a failed update\n`);
         return 1;
       }
-      stdout.write(`update ${id} will be handled again by the running bot\n`);
+      stderr.write(`update ${id} will be handled again by the running bot\n`);
       return 0;
     }
-    process.stderr.write(`usage: ${USAGE}\n`);
+    stderr.write(`usage: ${USAGE}\n`);
     return 2;
   },
 };

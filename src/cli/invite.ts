@@ -9,7 +9,7 @@ import {
   rememberBotUsername,
   rememberedBotUsername,
 } from '../people/invites.js';
-import type { CliCommand, CliContext } from './run.js';
+import type { CliCommand, CliContext } from './command.js';
 
 // run.ts supplies this placeholder when BOT_TOKEN is unset: then Telegram cannot be asked.
 const PLACEHOLDER_TOKEN = '0:cli';
@@ -38,15 +38,16 @@ async function botUsername({ config, database }: CliContext): Promise<string | n
 /** `invite …`: prints a single-use invite link, exactly as /invite would reply it. */
 export const inviteCommand: CliCommand = {
   usage: 'invite <monitor <community>|liaison <AGENCY>|officer|admin>   print a single-use invite link',
+  throughBot: true,
   async run(ctx) {
     const parsed = parseInviteArgs(ctx.args);
     if (!parsed.ok) {
-      process.stderr.write(`${PROBLEMS[parsed.problem]}\n`);
+      ctx.stderr.write(`${PROBLEMS[parsed.problem]}\n`);
       return 2;
     }
     const username = await botUsername(ctx);
     if (!username) {
-      process.stderr.write(
+      ctx.stderr.write(
         "cannot tell the bot's username: start the bot once (it remembers it), or set BOT_TOKEN so the CLI can ask Telegram\n",
       );
       return 1;
@@ -66,7 +67,7 @@ export const inviteCommand: CliCommand = {
       return invite;
     });
     ctx.stdout.write(`${inviteLink(username, created.token)}\n`);
-    process.stderr.write(
+    ctx.stderr.write(
       `single use, valid until ${created.expiresAt.toISOString()} (72 h); give it privately to one person, never in a group\n`,
     );
     return 0;

@@ -9,7 +9,7 @@ import {
   keyringIds,
   parseKeyring,
 } from '../crypto/sealing.js';
-import type { CliCommand, CliContext } from './run.js';
+import type { CliCommand, CliContext } from './command.js';
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -71,7 +71,7 @@ async function rotateEnvironmentKey(ctx: CliContext, batchSize: number): Promise
     try {
       next = given ? (parseKeyring(given)[0] as Buffer) : generateKey();
     } catch (error) {
-      process.stderr.write(`--new-key: ${(error as Error).message}\n`);
+      ctx.stderr.write(`--new-key: ${(error as Error).message}\n`);
       return 2;
     }
     stdout.write(
@@ -107,7 +107,7 @@ export const rotateKeyCommand: CliCommand = {
   async run(ctx) {
     const batch = Number(option(ctx.args, '--batch') ?? 200);
     if (!Number.isInteger(batch) || batch < 1) {
-      process.stderr.write('--batch: a whole number of rows, at least 1\n');
+      ctx.stderr.write('--batch: a whole number of rows, at least 1\n');
       return 2;
     }
     if (!ctx.config.dataKeys && !ctx.config.databaseUrl) return rotateKeyFile(ctx, batch);

@@ -1,35 +1,29 @@
-import { readFile } from 'node:fs/promises';
 import { appendAudit } from '../audit.js';
 import { parseUnitsCsv, upsertUnits } from '../units/directory.js';
-import type { CliCommand } from './run.js';
+import { type CliCommand, readInputFile } from './command.js';
 
 /** `units import <file.csv>`: adds or updates units; any bad row imports nothing and exits 1. */
 export const unitsCommand: CliCommand = {
   usage: 'units import <file.csv>         add or update units from a CSV like the default directory',
-  async run({ args, database, stdout }) {
+  async run({ args, database, stderr }) {
     const [action, file, ...extra] = args;
     if (action !== 'import' || !file || extra.length > 0) {
-      process.stderr.write('usage: units import <file.csv>\n');
+      stderr.write('usage: units import <file.csv>\n');
       return 2;
     }
-    let content: string;
-    try {
-      content = await readFile(file, 'utf8');
-    } catch (error) {
-      process.stderr.write(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`);
-      return 1;
-    }
+    const content = await readInputFile(file, stderr);
+    if (content === null) return 1;
     let parsed: ReturnType<typeof parseUnitsCsv>;
     try {
       parsed = parseUnitsCsv(content);
     } catch (error) {
-      process.stderr.write(`${file} is not a readable CSV: ${(error as Error).message}\n`);
+      stderr.write(`${file} is not a readable CSV: ${(error as Error).message}\n`);
       return 1;
     }
     if (parsed.problems.length > 0) {
-      for (const { line, problem } of parsed.problems) process.stderr.write(`${file}:${line}: ${problem}\n`);
+      for (const { line, problem } of parsed.problems) stderr.write(`${file}:${line}: ${problem}\n`);
       // All or nothing: a half-imported directory is harder to reason about than a file to fix.
-      process.stderr.write(`${parsed.problems.length} bad row(s); nothing was imported\n`);
+      stderr.write(`${parsed.problems.length} bad row(s); nothing was imported\n`);
       return 1;
     }
     await database.db.transaction(async (tx) => {
@@ -40,7 +34,7 @@ export const unitsCommand: CliCommand = {
         details: { count: parsed.units.length },
       });
     });
-    stdout.write(`${parsed.units.length} unit(s) added or updated\n`);
+    stderr.write(`${parsed.units.length} unit(s) added or updated\n`);
     return 0;
   },
 };

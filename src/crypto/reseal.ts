@@ -4,11 +4,10 @@
  * transaction, choosing only rows not yet under the current key — so it can be interrupted and run
  * again at any time, and the bot may keep writing meanwhile.
  */
-import { eq, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
-import { settings } from '../db/schema.js';
 import { reporterRefOf } from '../items/reporter-link.js';
-import { getSetting } from '../settings.js';
+import { deleteSetting, getSetting } from '../settings.js';
 import { currentKeyId, seal, unseal } from './sealing.js';
 
 /** A sealed column, with the key that names its row. */
@@ -33,6 +32,9 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'outbox', key: 'id', column: 'ref' },
   { table: 'inbox_updates', key: 'update_id', column: 'payload' },
   { table: 'dialogues', key: 'user_id', column: 'data' },
+  { table: 'heads', key: 'person_key', column: 'notes' },
+  { table: 'obligations', key: 'key', column: 'note' },
+  { table: 'must_remove_marks', key: 'key', column: 'note' },
 ];
 
 /** How many values one run changed, by `table.column`. */
@@ -172,6 +174,6 @@ export async function countNotUnderCurrentKey(db: Db): Promise<number> {
 export async function sealLegacyRows(db: Db): Promise<number> {
   if (!(await getSetting<boolean>(db, LEGACY_ROWS))) return 0;
   const counts = await resealAll(db);
-  await db.delete(settings).where(eq(settings.key, LEGACY_ROWS));
+  await deleteSetting(db, LEGACY_ROWS);
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }

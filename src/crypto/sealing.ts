@@ -1,11 +1,17 @@
 /**
  * Encryption at rest: the process-wide keyring and the sealed-value format.
  *
- * A sealed value is `v1.<keyId>.<nonce>.<ciphertext>.<tag>` (base64 parts): AES-256-GCM with a fresh
- * 12-byte random nonce per value, so equal texts never look equal in the database. A blind index is
- * `<keyId>.<HMAC-SHA-256>` under a key derived (HKDF) from the data key: equal inputs give equal
- * indexes under one key, which is all an equality lookup needs, and a short text cannot be recovered
- * from it without the key (unlike a plain hash).
+ * A sealed value is `v2.<keyId>.<nonce>.<ciphertext>.<tag>` (base64 parts): AES-256-GCM under a subkey
+ * derived (HKDF) from the data key, with a fresh 12-byte random nonce per value, so equal texts never
+ * look equal in the database, and with the value's place — table, column and row — as associated data,
+ * so a value copied into another column or another row does not open (a database writer without the
+ * key cannot redirect a reporter's sealed link to another item, nor make the bot publish an item's text
+ * as an officer's name). `v1.…` values (release 0.1.0: the data key itself, no associated data) and
+ * values in clear are read only while a database still holds them (see allowLegacyValues); rotate-key
+ * rewrites them. A blind index is `<keyId>.<HMAC-SHA-256>` under a second HKDF subkey: equal inputs give
+ * equal indexes under one key, which is all an equality lookup needs, and a short text cannot be
+ * recovered from it without the key (unlike a plain hash). Each use prefixes its input with a purpose,
+ * so the index of a person in one table never equals the index of the same person in another.
  *
  * The keyring is configured once at start (the first key seals, every key unseals) because drizzle's
  * column mappers are synchronous and have no context to carry a key in.
@@ -13,17 +19,24 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 const FORMAT = 'v1';
+const FORMAT_V2 = 'v2';
 const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
 interface RingKey {
   id: string;
+  /** The data key itself: v1 values were sealed with it. */
   dataKey: Buffer;
+  /** HKDF subkey for v2 values. */
+  sealKey: Buffer;
+  /** HKDF subkey for blind indexes. */
   indexKey: Buffer;
 }
 
 let ring: RingKey[] | null = null;
+/** Which older forms unsealAt still reads: only while the database holds them (allowLegacyValues). */
+let legacy = { v1: true, clear: true };
 
 /** Thrown when a value cannot be sealed or unsealed: no keyring, an unknown key, or tampered bytes. */
 export class SealingError extends Error {}
@@ -73,7 +86,8 @@ export function configureKeyring(keys: readonly Buffer[]): void {
     const indexKey = Buffer.from(
       hkdfSync('sha256', dataKey, Buffer.alloc(0), 'liaison-bot blind index v1', 32),
     );
-    return { id, dataKey: Buffer.from(dataKey), indexKey };
+    const sealKey = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'liaison-bot seal v2', 32));
+    return { id, dataKey: Buffer.from(dataKey), sealKey, indexKey };
   });
 }
 
@@ -123,7 +137,7 @@ export function isSealed(value: string): boolean {
 
 /** The key id a sealed value or blind index was made under, or null for a value in clear. */
 export function keyIdOfValue(value: string): string | null {
-  if (isSealed(value)) return value.split('.')[1] ?? null;
+  if (isSealed(value) || isSealedV2(value)) return value.split('.')[1] ?? null;
   const dot = value.indexOf('.');
   return dot === 8 ? value.slice(0, 8) : null;
 }
@@ -147,6 +161,108 @@ export function unseal(value: string): string {
     // GCM's tag check failed: the bytes were changed, or a key with a colliding id is not the one.
     throw new SealingError(`sealed value under key ${keyId} failed authentication`);
   }
+}
+
+/** Where a sealed value lives; bound to it as associated data, so it opens nowhere else. */
+export interface SealedPlace {
+  table: string;
+  column: string;
+  /** The row's key (its primary key, or the key of the row it belongs to). */
+  row: string | number;
+}
+
+function associatedData(place: SealedPlace): Buffer {
+  return Buffer.from(`liaison-bot|${FORMAT_V2}|${place.table}|${place.column}|${place.row}`, 'utf8');
+}
+
+function describePlace(place: SealedPlace): string {
+  return `${place.table}.${place.column} (row ${place.row})`;
+}
+
+/**
+ * Says which older forms unsealAt still reads: v1 values and values in clear, accepted only while a
+ * database still holds rows written before this format (the start-up check and rotate-key decide).
+ */
+export function allowLegacyValues(allowed: { v1: boolean; clear: boolean }): void {
+  legacy = { ...allowed };
+}
+
+/** Encrypts a text for one place (table, column, row) under the current key, with a fresh nonce. */
+export function sealAt(place: SealedPlace, plaintext: string): string {
+  const key = current();
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key.sealKey, nonce);
+  cipher.setAAD(associatedData(place));
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return [
+    FORMAT_V2,
+    key.id,
+    nonce.toString('base64'),
+    body.toString('base64'),
+    cipher.getAuthTag().toString('base64'),
+  ].join('.');
+}
+
+/** True for a value in the current sealed format (whatever its key). */
+export function isSealedV2(value: string): boolean {
+  return value.startsWith(`${FORMAT_V2}.`) && value.split('.').length === 5;
+}
+
+/**
+ * Decrypts a value sealed for `place`. A value sealed for another place, or changed, is refused; so is
+ * a value in an older form (v1, or clear) once the database holds none any more. Errors name the place,
+ * never the content.
+ */
+export function unsealAt(place: SealedPlace, value: string): string {
+  if (isSealedV2(value)) {
+    const [, keyId, nonce, body, tag] = value.split('.') as [string, string, string, string, string];
+    const key = keys().find((candidate) => candidate.id === keyId);
+    if (!key) {
+      throw new SealingError(
+        `${describePlace(place)} is sealed under key ${keyId}, which is not in the keyring`,
+      );
+    }
+    const tagBytes = Buffer.from(tag, 'base64');
+    if (tagBytes.length !== TAG_BYTES)
+      throw new SealingError(`${describePlace(place)}: sealed value is damaged`);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key.sealKey, Buffer.from(nonce, 'base64'));
+      decipher.setAAD(associatedData(place));
+      decipher.setAuthTag(tagBytes);
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+    } catch {
+      throw new SealingError(
+        `${describePlace(place)}: sealed value failed authentication (made for another place, or changed)`,
+      );
+    }
+  }
+  if (isSealed(value)) {
+    if (!legacy.v1)
+      throw new SealingError(`${describePlace(place)} holds a value in the old v1 format: refused`);
+    return unseal(value);
+  }
+  if (!legacy.clear)
+    throw new SealingError(`${describePlace(place)} holds a value that is not sealed: refused`);
+  return value;
+}
+
+/** The format a stored value is in: 'v2', 'v1' or 'clear'. */
+export function formatOfValue(value: string): 'v2' | 'v1' | 'clear' {
+  if (isSealedV2(value)) return 'v2';
+  return isSealed(value) ? 'v1' : 'clear';
+}
+
+/** What a blind index is for; the purpose is part of its input, so indexes of one person differ by use. */
+export type IndexPurpose = 'person' | 'chat' | 'ledger' | 'order' | 'reply' | 'reporter' | 'content' | 'edit';
+
+/** The blind index of `value` for `purpose` under the current key. */
+export function blindIndexFor(purpose: IndexPurpose, value: string): string {
+  return blindIndex(`${purpose}:${value}`);
+}
+
+/** The blind index of `value` for `purpose` under every key of the ring (a rotation may be half done). */
+export function blindIndexesFor(purpose: IndexPurpose, value: string): string[] {
+  return blindIndexes(`${purpose}:${value}`);
 }
 
 function indexUnder(key: RingKey, value: string): string {

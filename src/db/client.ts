@@ -6,6 +6,8 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { assertPostgresDriverPatched } from './driver-patch.js';
 import * as schema from './schema.js';
 
 type Schema = typeof schema;
@@ -28,12 +30,29 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Where to connect: a Postgres URL, an embedded PGlite folder, or PGlite in memory (tests). */
-export type DatabaseTarget = { url: string; poolSize?: number } | { dataDir: string } | { memory: true };
+/**
+ * Where to connect: a Postgres URL, an embedded PGlite folder, or PGlite in memory (tests). A folder is
+ * locked while open (src/db/data-dir-lock.ts); `holder` says who is opening it, for the refusal others get.
+ */
+export type DatabaseTarget =
+  | { url: string; poolSize?: number }
+  | { dataDir: string; holder?: { role: 'bot' | 'cli'; command?: string } }
+  | {
+      memory: true;
+      /**
+       * A data directory dumped by PGlite's `dumpDataDir` to start from instead of an empty cluster: the
+       * tests start each file from one migrated copy rather than running initdb and the migrations again.
+       */
+      loadDataDir?: Blob;
+    };
 
-/** Opens Postgres through postgres.js when a URL is given, otherwise the embedded PGlite database. */
+/**
+ * Opens Postgres through postgres.js when a URL is given, otherwise the embedded PGlite database.
+ * Postgres is refused (PostgresDriverUnpatchedError) while the installed driver lacks its patch.
+ */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ('url' in target) {
+    assertPostgresDriverPatched();
     const client = postgres(target.url, {
       max: target.poolSize ?? 10,
       onnotice: () => {},
@@ -43,15 +62,30 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     return { db, kind: 'postgres', url: target.url, concurrency: 4, close: () => client.end({ timeout: 5 }) };
   }
   let client: PGlite;
+  let lock: DataDirLock | undefined;
   if ('dataDir' in target) {
-    const folder = resolve(target.dataDir, 'pgdata');
-    await mkdir(folder, { recursive: true });
-    client = await PGlite.create(folder);
+    // Before anything touches the files: a second engine on the same folder would corrupt it.
+    lock = await lockDataDir(target.dataDir, target.holder ?? { role: 'cli' });
+    try {
+      const folder = resolve(target.dataDir, 'pgdata');
+      await mkdir(folder, { recursive: true });
+      client = await PGlite.create(folder);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
   } else {
-    client = await PGlite.create();
+    client = await PGlite.create(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return { db, kind: 'pglite', concurrency: 1, close: () => client.close() };
+  const close = async () => {
+    try {
+      await client.close();
+    } finally {
+      await lock?.release();
+    }
+  };
+  return { db, kind: 'pglite', concurrency: 1, close };
 }
 
 /** Runs raw SQL and returns its rows, hiding the drivers' different result shapes. */

@@ -8,6 +8,7 @@ import {
   bigserial,
   boolean,
   customType,
+  date,
   index,
   integer,
   jsonb,
@@ -20,6 +21,10 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { seal, unseal } from '../crypto/sealing.js';
+import { ITEM_STATUSES } from '../domain/item-state.js';
+import { ROLES } from '../domain/roles.js';
+import { ITEM_KINDS, type MustInvestigateReason, PRIORITIES, SOURCE_KINDS } from '../domain/routing.js';
+import { DOMAINS } from '../domain/tip-code.js';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
@@ -93,6 +98,15 @@ export const outbox = pgTable(
     ref: encryptedText('ref'),
     resultMessageId: bigint('result_message_id', { mode: 'number' }),
     lastError: text('last_error'),
+    /**
+     * A piece of a long text after its first: it never overtakes the message before it, even when
+     * that one keeps failing and later messages to the chat are let past it.
+     */
+    followsPrevious: boolean('follows_previous').notNull().default(false),
+    /**
+     * When the message's cause arrived: for a message queued while handling an update, the update's
+     * received_at (so created_at → sent_at is the person's wait); otherwise when it was written.
+     */
     createdAt: at('created_at').notNull().defaultNow(),
     sentAt: at('sent_at'),
   },
@@ -110,7 +124,7 @@ export const outbox = pgTable(
 /** Enrolled people; one role at a time. A revoked person keeps the row (history) but has no access. */
 export const people = pgTable('people', {
   telegramId: telegramId('telegram_id').primaryKey(),
-  role: text('role', { enum: ['monitor', 'liaison', 'officer', 'admin'] }).notNull(),
+  role: text('role', { enum: ROLES }).notNull(),
   community: text('community'),
   agency: text('agency'),
   displayName: encryptedText('display_name'),
@@ -125,7 +139,7 @@ export const people = pgTable('people', {
 export const invites = pgTable('invites', {
   id: serial('id').primaryKey(),
   tokenHash: text('token_hash').notNull().unique(),
-  role: text('role', { enum: ['monitor', 'liaison', 'officer', 'admin'] }).notNull(),
+  role: text('role', { enum: ROLES }).notNull(),
   community: text('community'),
   agency: text('agency'),
   createdBy: telegramId('created_by'),
@@ -173,8 +187,8 @@ export const items = pgTable(
   'items',
   {
     id: serial('id').primaryKey(),
-    kind: text('kind', { enum: ['tip', 'notice', 'report'] }).notNull(),
-    sourceKind: text('source_kind', { enum: ['monitor', 'liaison', 'hotline', 'mailbox'] }).notNull(),
+    kind: text('kind', { enum: ITEM_KINDS }).notNull(),
+    sourceKind: text('source_kind', { enum: SOURCE_KINDS }).notNull(),
     sourceAgency: text('source_agency'),
     /** Blind index of the reporter's Telegram id: finds a person's own items without storing who they are. */
     reporterRef: text('reporter_ref'),
@@ -183,14 +197,14 @@ export const items = pgTable(
     /** Rows from before sealing held the reporter here in clear; sealLegacyRows moves it into the two above and nulls it. */
     legacyReporterId: telegramId('reporter_id'),
     signed: boolean('signed').notNull(),
-    domain: text('domain').notNull(),
+    domain: text('domain', { enum: DOMAINS }).notNull(),
     unitCode: text('unit_code').notNull(),
     text: encryptedText('text').notNull(),
     reference: encryptedText('reference'),
-    status: text('status').notNull().default('new'),
+    status: text('status', { enum: ITEM_STATUSES }).notNull().default('new'),
     mustInvestigate: boolean('must_investigate').notNull().default(false),
-    reasons: jsonb('reasons').$type<string[]>().notNull().default([]),
-    priority: text('priority').notNull().default('normal'),
+    reasons: jsonb('reasons').$type<MustInvestigateReason[]>().notNull().default([]),
+    priority: text('priority', { enum: PRIORITIES }).notNull().default('normal'),
     triageDueAt: at('triage_due_at'),
     concludeDueAt: at('conclude_due_at'),
     repeatSubject: boolean('repeat_subject').notNull().default(false),
@@ -209,6 +223,8 @@ export const items = pgTable(
     concludedAt: at('concluded_at'),
     /** Set when retention removed the item's content; the row stays so counts and digests stay right. */
     purgedAt: at('purged_at'),
+    /** The head the item is about: the unit's head on the day it arrived (null: the unit's unknown head). */
+    headPersonKey: text('head_person_key'),
   },
   (table) => [
     index('items_created_idx').on(table.createdAt),
@@ -269,30 +285,113 @@ export const itemLinks = pgTable(
   (table) => [primaryKey({ columns: [table.itemId, table.relatedId] })],
 );
 
-/** Integrity-card points deducted from a unit head (廉政监督扣分制). */
+/**
+ * Integrity-card points deducted from a head (廉政监督扣分制). The card follows the person: `person_key`
+ * is whom the points belong to (a head, or `unknown:<unit>` for points recorded before heads were);
+ * `unit_code` is where they were deducted; `head_name` is the name recorded before heads existed.
+ */
 export const pointsDeductions = pgTable(
   'points_deductions',
   {
     id: serial('id').primaryKey(),
     unitCode: text('unit_code').notNull(),
     headName: text('head_name'),
+    personKey: text('person_key').notNull(),
     year: integer('year').notNull(),
     points: numeric('points', { precision: 3, scale: 1, mode: 'number' }).notNull(),
     itemId: integer('item_id'),
     createdAt: at('created_at').notNull().defaultNow(),
   },
-  (table) => [index('points_unit_year_idx').on(table.unitCode, table.year)],
+  (table) => [
+    index('points_unit_year_idx').on(table.unitCode, table.year),
+    index('points_person_year_idx').on(table.personKey, table.year),
+  ],
 );
 
-/** Reminders the section must act on, e.g. a must-talk (八必谈) after an integrity finding. */
-export const reminders = pgTable('reminders', {
-  id: serial('id').primaryKey(),
-  kind: text('kind').notNull(),
-  unitCode: text('unit_code').notNull(),
-  itemId: integer('item_id'),
+/** The people who head, or headed, units (一把手). Names are public (appointments are published); notes are sealed. */
+export const heads = pgTable('heads', {
+  personKey: text('person_key').primaryKey(),
+  name: text('name').notNull(),
+  /** Sealed: what the section notes about a person may name private facts. */
+  notes: encryptedText('notes'),
   createdAt: at('created_at').notNull().defaultNow(),
-  doneAt: at('done_at'),
 });
+
+/** Who headed which unit from which day to which day (inclusive; `to_date` null = in office). */
+export const headTenures = pgTable(
+  'head_tenures',
+  {
+    id: serial('id').primaryKey(),
+    personKey: text('person_key').notNull(),
+    unitCode: text('unit_code').notNull(),
+    title: text('title'),
+    fromDate: date('from_date', { mode: 'string' }).notNull(),
+    toDate: date('to_date', { mode: 'string' }),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (table) => [
+    index('head_tenures_unit_idx').on(table.unitCode, table.fromDate),
+    index('head_tenures_person_idx').on(table.personKey, table.fromDate),
+    uniqueIndex('head_tenures_one_in_office_idx').on(table.unitCode).where(sql`${table.toDate} is null`),
+  ],
+);
+
+/** Talks (八必谈) and economic-responsibility audits the section owes: the /talks worklist. Never deleted. */
+export const obligations = pgTable(
+  'obligations',
+  {
+    /** Made from the trigger (domain/obligations.ts), so the same event handled twice creates one row. */
+    key: text('key').primaryKey(),
+    id: serial('id').notNull().unique(),
+    kind: text('kind', { enum: ['talk', 'audit'] }).notNull(),
+    /** A talk's occasion or an audit's reason. */
+    occasion: text('occasion').notNull(),
+    personKey: text('person_key').notNull(),
+    unitCode: text('unit_code').notNull(),
+    itemId: integer('item_id'),
+    createdOn: date('created_on', { mode: 'string' }).notNull(),
+    startsOn: date('starts_on', { mode: 'string' }).notNull(),
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    state: text('state', { enum: ['open', 'done', 'not_needed'] })
+      .notNull()
+      .default('open'),
+    settledOn: date('settled_on', { mode: 'string' }),
+    /** Sealed: a done note or a not-needed reason may name facts about the head. */
+    note: encryptedText('note'),
+    supersededBy: text('superseded_by'),
+    settledBy: telegramId('settled_by'),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (table) => [
+    index('obligations_open_idx').on(table.dueOn).where(sql`${table.state} = 'open'`),
+    index('obligations_person_idx').on(table.personKey),
+    index('obligations_item_idx').on(table.itemId),
+  ],
+);
+
+/** 四个必下 marks on heads' records: pending until an admin records the outcome. */
+export const mustRemoveMarks = pgTable(
+  'must_remove_marks',
+  {
+    key: text('key').primaryKey(),
+    /** A short number for the admin's outcome buttons (the key is too long for callback data). */
+    id: serial('id').notNull().unique(),
+    personKey: text('person_key').notNull(),
+    unitCode: text('unit_code').notNull(),
+    reason: text('reason').notNull(),
+    raisedOn: date('raised_on', { mode: 'string' }).notNull(),
+    itemId: integer('item_id'),
+    state: text('state', { enum: ['pending', 'resolved'] })
+      .notNull()
+      .default('pending'),
+    outcome: text('outcome'),
+    resolvedOn: date('resolved_on', { mode: 'string' }),
+    /** Sealed: the outcome's note. */
+    note: encryptedText('note'),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (table) => [index('must_remove_person_idx').on(table.personKey)],
+);
 
 /** A person's guided dialogue (e.g. /tip step by step), kept in the database so it survives a restart. */
 export const dialogues = pgTable('dialogues', {
@@ -302,6 +401,15 @@ export const dialogues = pgTable('dialogues', {
   /** Sealed: a guided /tip keeps its draft text here. */
   data: encryptedJson<Record<string, unknown>>('data').notNull(),
   updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * Edited messages already answered ("edits do not change what was sent"), so each is answered once.
+ * Keyed by a blind index of chat and message (no Telegram id in clear), with the day only.
+ */
+export const editNotices = pgTable('edit_notices', {
+  key: text('key').primaryKey(),
+  day: date('day', { mode: 'string' }).notNull().default(sql`current_date`),
 });
 
 /** One row per digest period sent; the unique key makes each period go out once across restarts and replicas. */

@@ -3,8 +3,11 @@
  * rasterised by resvg (a prebuilt binary in its npm package) with a bundled Noto Sans SC font, so
  * Chinese labels render without a browser, system fonts or a native build step.
  */
+
 import { fileURLToPath } from 'node:url';
 import type { TFunction } from 'i18next';
+import { DOMAINS } from '../domain/tip-code.js';
+import { domainName } from '../labels.js';
 
 /** Weekly counts: one label per week (oldest first) and, per domain letter, one count per week. */
 export interface WeeklySeries {
@@ -22,7 +25,6 @@ export interface ChartImage {
 /** Size of the chart in pixels: wide enough for 12 week labels, readable on a phone. */
 export const CHART_WIDTH = 1200;
 export const CHART_HEIGHT = 640;
-const DOMAIN_ORDER = ['D', 'F', 'P', 'S', 'I', 'O'];
 const FONT_FAMILY = 'Noto Sans SC';
 
 let fontFile: string | undefined;
@@ -48,7 +50,7 @@ export async function renderWeeklyChart(series: WeeklySeries, t: TFunction): Pro
     width: CHART_WIDTH,
     height: CHART_HEIGHT,
   });
-  const domains = DOMAIN_ORDER.filter((d) => d in series.byDomain);
+  const domains = DOMAINS.filter((d) => d in series.byDomain);
   chart.setOption({
     animation: false,
     backgroundColor: '#ffffff',
@@ -61,7 +63,7 @@ export async function renderWeeklyChart(series: WeeklySeries, t: TFunction): Pro
     series: domains.map((d) => ({
       type: 'bar',
       stack: 'items',
-      name: t(`digests:domain_${d}`),
+      name: domainName(t, d),
       data: series.byDomain[d],
     })),
   });

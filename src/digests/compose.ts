@@ -5,9 +5,10 @@
  */
 import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
-import { languageFor, translatorFor } from '../bot/i18n.js';
 import type { Queryable } from '../db/client.js';
 import { comparisonWindows, type DigestKind, type Window } from '../domain/periods.js';
+import { languageFor, translatorFor } from '../i18n.js';
+import { liaisonsOf } from '../people/store.js';
 import type { OutboxBuffer } from '../telegram/outbox.js';
 import { type ChartImage, renderWeeklyChart } from './chart.js';
 import {
@@ -15,9 +16,9 @@ import {
   buildDailyDigest,
   buildMonthlyDigest,
   buildWeeklyDigest,
-  type DigestMessage,
   digestMarkup,
 } from './content.js';
+import type { DigestMessage } from './model.js';
 import * as q from './queries.js';
 
 /** When and for whom a digest is built. */
@@ -30,6 +31,8 @@ export interface DigestOptions {
   botUsername: string;
   /** The section chat is seen by officers, so it never counts items reserved for admins. */
   includeAdminsOnly: boolean;
+  /** ADMIN_ONLY_UNITS, whose talks and audits only the admins' own view lists. */
+  adminOnlyUnits: readonly string[];
 }
 
 /** A private message to one liaison (monthly circulation). */
@@ -61,7 +64,8 @@ export async function buildDigest(
   options: DigestOptions,
   t: TFunction,
 ): Promise<BuiltDigest> {
-  const scope = { includeAdminsOnly: options.includeAdminsOnly };
+  const scope = { includeAdminsOnly: options.includeAdminsOnly, adminOnlyUnits: options.adminOnlyUnits };
+  const today = DateTime.fromJSDate(options.at, { zone: options.timeZone }).toISODate() ?? '';
   const { at, timeZone, botUsername } = options;
   if (kind === 'daily') {
     const since = dailyWindow(at, options.since, timeZone);
@@ -79,6 +83,7 @@ export async function buildDigest(
         dueSoon: open.dueSoon,
         officerLoad: open.officers,
         unassignedOpen: open.unassigned,
+        overdueObligations: await q.openObligations(db, today, scope, true),
       },
       t,
     );
@@ -97,12 +102,13 @@ export async function buildDigest(
         thisWeek: compared.current,
         weekBefore: compared.previous,
         repeatSubjects: await q.repeatSubjects(db, current.end, scope),
-        pointsCrossed: await q.pointsCrossed(db, current, year),
-        mustTalk: await q.openMustTalks(db, scope),
+        pointsCrossed: await q.pointsCrossed(db, current, year, scope),
+        obligations: await q.openObligations(db, today, scope, false),
+        mustRemove: await q.pendingMustRemoves(db, scope),
         silent: await q.silentReporters(db, at),
         meanTriage: times.triage,
         meanConclude: times.conclude,
-        reveals: await q.revealCount(db, current),
+        reveals: await q.revealCount(db, current, scope),
       },
       t,
     );
@@ -120,7 +126,7 @@ export async function buildDigest(
   const agencyMessages: AgencyMessage[] = [];
   // Agencies see only their own forwarded items, never admin-reserved ones, whoever builds the digest.
   const agencyScope = { includeAdminsOnly: false };
-  const liaisons = await q.liaisonsOf(
+  const liaisons = await liaisonsOf(
     db,
     forwarded.map((f) => f.agency),
   );
@@ -139,8 +145,8 @@ export async function buildDigest(
   return { kind, main, chart: null, agencyMessages };
 }
 
-/** Queues a built digest: the main message (and chart) to `chatId`, and, unless `mainOnly`, the agency messages. */
-export function queueDigest(
+/** Sends (through the outbox) a built digest: the main message (and chart) to `chatId`, and, unless `mainOnly`, the agency messages. */
+export function sendDigest(
   out: OutboxBuffer,
   digest: BuiltDigest,
   chatId: number,

@@ -3,168 +3,35 @@
  * A digest names items only by number, code, unit, status and dates — never a tip's text,
  * never who reported. Every line is self-contained HTML, so a split at any line break is valid.
  */
+
 import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
-import { deepLink } from '../bot/deep-links.js';
-import { escapeHtml } from '../bot/i18n.js';
+import { AGENCY_CODES } from '../domain/agencies.js';
 import type { Window } from '../domain/periods.js';
-import type { PointsFlag } from '../domain/points-card.js';
+import { SOURCE_KINDS } from '../domain/routing.js';
+import { DOMAINS } from '../domain/tip-code.js';
+import { escapeHtml } from '../i18n.js';
+import { agencyName, domainName, sourceKindName, statusName, unitName } from '../labels.js';
+import { deepLink } from '../links.js';
+import {
+  type AgencyCirculationData,
+  type DailyDigestData,
+  type DigestItem,
+  type DigestMessage,
+  type DigestObligation,
+  type DomainCounts,
+  type ItemList,
+  MAX_LISTED,
+  type MonthlyDigestData,
+  type UnitName,
+  type UrlButton,
+  type WeeklyDigestData,
+} from './model.js';
 
-/** A unit's code and names, for display. */
-export interface UnitName {
-  code: string;
-  nameZh: string | null;
-  nameEn: string | null;
-}
-
-/** An item as a digest may show it: number, code parts, status and the date it is due. */
-export interface DigestItem {
-  id: number;
-  domain: string;
-  unitCode: string;
-  status: string;
-  dueAt: Date | null;
-}
-
-/** A list of items and how many there are in all (the list may be cut short). */
-export interface ItemList {
-  total: number;
-  items: DigestItem[];
-}
-
-/** Where items came from: monitors, one agency's liaisons, the hotline or the mailbox. */
-export interface SourceCount {
-  sourceKind: string;
-  agency: string | null;
-  count: number;
-}
-
-/** Items counted by domain letter. */
-export type DomainCounts = Record<string, number>;
-
-/** One officer's open items. */
-export interface OfficerLoad {
-  officerId: number;
-  name: string | null;
-  open: number;
-  overdue: number;
-}
-
-/** Everything the daily digest shows. */
-export interface DailyDigestData {
-  timeZone: string;
-  botUsername: string;
-  /** New items are counted from `since.start` (the previous daily digest) to `since.end` (this one). */
-  since: Window;
-  newByDomain: DomainCounts;
-  newBySource: SourceCount[];
-  mustUntriaged: ItemList;
-  overdue: ItemList;
-  dueSoon: ItemList;
-  officerLoad: OfficerLoad[];
-  unassignedOpen: number;
-}
-
-/** A unit reported on at least REPEAT_SUBJECT_THRESHOLD times in 90 days. */
-export interface RepeatSubject {
-  unit: UnitName;
-  count: number;
-}
-
-/** A head whose integrity-card total crossed a threshold in the window (head shown by unit only). */
-export interface PointsCrossing {
-  unit: UnitName;
-  yearTotal: number;
-  twoYearTotal: number;
-  threeYearTotal: number;
-  flags: PointsFlag[];
-}
-
-/** An open must-talk reminder (八必谈). */
-export interface MustTalkReminder {
-  unit: UnitName;
-  itemId: number | null;
-  createdAt: Date;
-}
-
-/** Reporters of one community or agency who have posted nothing for 30 days. */
-export interface SilentGroup {
-  role: 'monitor' | 'liaison';
-  /** The community (monitors) or agency code (liaisons). */
-  place: string | null;
-  count: number;
-}
-
-/** A mean duration in days over `count` items; null when there were none. */
-export interface MeanDuration {
-  days: number | null;
-  count: number;
-}
-
-/** Everything the weekly digest shows (the chart is rendered separately). */
-export interface WeeklyDigestData {
-  timeZone: string;
-  botUsername: string;
-  week: Window;
-  thisWeek: DomainCounts;
-  weekBefore: DomainCounts;
-  repeatSubjects: RepeatSubject[];
-  pointsCrossed: PointsCrossing[];
-  mustTalk: { total: number; reminders: MustTalkReminder[] };
-  silent: SilentGroup[];
-  meanTriage: MeanDuration;
-  meanConclude: MeanDuration;
-  /** How many times an admin revealed who reported an item this week (/reveal): unsealing is never silent. */
-  reveals: number;
-}
-
-/** Counts of one source (an agency, monitors, hotline, mailbox) by domain. */
-export interface SourceDomainCounts {
-  sourceKind: string;
-  agency: string | null;
-  byDomain: DomainCounts;
-}
-
-/** Items forwarded to one agency, counted by status. */
-export interface ForwardedCount {
-  agency: string;
-  byStatus: Record<string, number>;
-}
-
-/** Everything the monthly joint-meeting circulation (联席会议信息通报) shows to the section. */
-export interface MonthlyDigestData {
-  timeZone: string;
-  month: Window;
-  bySource: SourceDomainCounts[];
-  forwarded: ForwardedCount[];
-}
-
-/** What one agency's liaisons receive privately: only the items forwarded to that agency. */
-export interface AgencyCirculationData {
-  timeZone: string;
-  month: Window;
-  agency: string;
-  forwarded: ItemList;
-}
-
-/** A URL button (opens a private chat with the bot on an item). */
-export interface UrlButton {
-  text: string;
-  url: string;
-}
-
-/** A digest message: HTML text and the rows of buttons under it. */
-export interface DigestMessage {
-  text: string;
-  buttons: UrlButton[][];
-}
-
-/** The order domains are shown in: the three powers first. */
-const DOMAIN_ORDER = ['D', 'F', 'P', 'S', 'I', 'O'];
-const AGENCY_ORDER = ['ORG', 'CDI', 'COURT', 'PROC', 'PSB', 'SUP', 'FIN', 'AUD', 'PET'];
-const SOURCE_ORDER = ['monitor', 'liaison', 'hotline', 'mailbox'];
-/** Items listed per section before "and N more". */
-export const MAX_LISTED = 15;
+// The domain's orders: domains with the three powers first, agencies and sources as the documents list them.
+const DOMAIN_ORDER: readonly string[] = DOMAINS;
+const AGENCY_ORDER: readonly string[] = AGENCY_CODES;
+const SOURCE_ORDER: readonly string[] = SOURCE_KINDS;
 /** URL buttons under a digest: the most urgent items first. */
 export const MAX_BUTTONS = 10;
 const BUTTONS_PER_ROW = 5;
@@ -175,7 +42,7 @@ function isEnglish(t: TFunction): boolean {
 }
 
 function unitLabel(t: TFunction, unit: UnitName): string {
-  const name = isEnglish(t) ? unit.nameEn : unit.nameZh;
+  const name = unitName(unit, isEnglish(t) ? 'en' : 'zh-CN');
   return name ? t('digests:unit_named', { code: unit.code, name }) : escapeHtml(unit.code);
 }
 
@@ -192,20 +59,17 @@ function sortedDomains(counts: DomainCounts): string[] {
 }
 
 function domainLabel(t: TFunction, domain: string): string {
-  return DOMAIN_ORDER.includes(domain) ? t(`digests:domain_${domain}`) : escapeHtml(domain);
+  return domainName(t, domain);
 }
 
 function sourceLabel(t: TFunction, sourceKind: string, agency: string | null): string {
-  if (sourceKind === 'liaison') return agency ? agencyLabel(t, agency) : t('digests:source_liaison');
-  return SOURCE_ORDER.includes(sourceKind) ? t(`digests:source_${sourceKind}`) : escapeHtml(sourceKind);
-}
-
-function agencyLabel(t: TFunction, agency: string): string {
-  return AGENCY_ORDER.includes(agency) ? t(`digests:agency_${agency}`) : escapeHtml(agency);
+  if (sourceKind === 'liaison')
+    return agency ? agencyName(t, agency, 'short') : sourceKindName(t, 'liaison', 'group');
+  return SOURCE_ORDER.includes(sourceKind) ? sourceKindName(t, sourceKind, 'group') : escapeHtml(sourceKind);
 }
 
 function statusLabel(t: TFunction, status: string): string {
-  return t(`digests:status_${status}`, { defaultValue: escapeHtml(status) });
+  return statusName(t, status, 'short');
 }
 
 function sourceRank(sourceKind: string, agency: string | null): number {
@@ -273,7 +137,11 @@ export function buildDailyDigest(data: DailyDigestData, t: TFunction): DigestMes
   ];
   const newTotal = total(data.newByDomain);
   const quiet =
-    newTotal === 0 && data.mustUntriaged.total === 0 && data.overdue.total === 0 && data.dueSoon.total === 0;
+    newTotal === 0 &&
+    data.mustUntriaged.total === 0 &&
+    data.overdue.total === 0 &&
+    data.dueSoon.total === 0 &&
+    data.overdueObligations.total === 0;
   if (quiet) {
     lines.push(t('digests:daily_nothing_new'));
     return { text: lines.join('\n'), buttons: [] };
@@ -292,6 +160,10 @@ export function buildDailyDigest(data: DailyDigestData, t: TFunction): DigestMes
   lines.push(...itemSection(t, 'digests:must_untriaged_title', data.mustUntriaged, tz));
   lines.push(...itemSection(t, 'digests:overdue_title', data.overdue, tz));
   lines.push(...itemSection(t, 'digests:due_soon_title', data.dueSoon, tz));
+  if (data.overdueObligations.total > 0) {
+    lines.push(`<b>${t('digests:obligations_overdue_title', { count: data.overdueObligations.total })}</b>`);
+    lines.push(...obligationLines(t, data.overdueObligations));
+  }
   if (data.officerLoad.length > 0 || data.unassignedOpen > 0) {
     lines.push(`<b>${t('digests:load_title')}</b>`);
     for (const officer of data.officerLoad) {
@@ -354,6 +226,7 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
     lines.push(
       t('digests:points_line', {
         unit: unitLabel(t, p.unit),
+        head: headName(t, p.head),
         year: formatPoints(p.yearTotal),
         two: formatPoints(p.twoYearTotal),
         three: formatPoints(p.threeYearTotal),
@@ -361,22 +234,20 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
       }),
     );
   }
-  lines.push(`<b>${t('digests:must_talk_title', { count: data.mustTalk.total })}</b>`);
-  if (data.mustTalk.total === 0) lines.push(t('digests:none'));
-  for (const r of data.mustTalk.reminders.slice(0, MAX_LISTED)) {
-    const since = day(r.createdAt, tz, 'MM-dd');
-    lines.push(
-      r.itemId === null
-        ? t('digests:must_talk_line', { unit: unitLabel(t, r.unit), since })
-        : t('digests:must_talk_line_item', { unit: unitLabel(t, r.unit), since, id: r.itemId }),
-    );
-  }
-  if (data.mustTalk.total > Math.min(MAX_LISTED, data.mustTalk.reminders.length)) {
-    lines.push(
-      t('digests:and_more', {
-        count: data.mustTalk.total - Math.min(MAX_LISTED, data.mustTalk.reminders.length),
-      }),
-    );
+  lines.push(`<b>${t('digests:obligations_title', { count: data.obligations.total })}</b>`);
+  if (data.obligations.total === 0) lines.push(t('digests:none'));
+  lines.push(...obligationLines(t, data.obligations));
+  if (data.mustRemove.length > 0) {
+    lines.push(`<b>${t('digests:must_remove_title', { count: data.mustRemove.length })}</b>`);
+    for (const m of data.mustRemove) {
+      lines.push(
+        t('digests:must_remove_line', {
+          unit: unitLabel(t, m.unit),
+          head: headName(t, m.head),
+          since: m.raisedOn,
+        }),
+      );
+    }
   }
   lines.push(`<b>${t('digests:silent_title')}</b>`);
   if (data.silent.length === 0) lines.push(t('digests:none'));
@@ -384,7 +255,7 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
     const place =
       s.role === 'liaison'
         ? s.place
-          ? agencyLabel(t, s.place)
+          ? agencyName(t, s.place, 'short')
           : t('digests:place_unknown')
         : s.place
           ? escapeHtml(s.place)
@@ -406,8 +277,34 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
         }),
   );
   lines.push(t('digests:reveals', { count: data.reveals }));
-  const reminderIds = data.mustTalk.reminders.flatMap((r) => (r.itemId === null ? [] : [r.itemId]));
+  const reminderIds = data.obligations.entries.flatMap((o) => (o.itemId === null ? [] : [o.itemId]));
   return { text: lines.join('\n'), buttons: buttonRows(data.botUsername, [...new Set(reminderIds)]) };
+}
+
+function headName(t: TFunction, head: string | null): string {
+  return head ?? t('heads:unknown_head');
+}
+
+/** One line per talk or audit: number, what, unit, head, due day; then "and n more". */
+function obligationLines(
+  t: TFunction,
+  list: { total: number; entries: readonly DigestObligation[] },
+): string[] {
+  const lines = list.entries.slice(0, MAX_LISTED).map((o) =>
+    t(o.overdue ? 'digests:obligation_line_overdue' : 'digests:obligation_line', {
+      id: o.id,
+      what:
+        o.kind === 'talk'
+          ? t('heads:talk_what', { occasion: t(`heads:occasion_${o.occasion}`) })
+          : t('heads:audit_what', { reason: t(`heads:audit_${o.occasion}`) }),
+      unit: unitLabel(t, o.unit),
+      head: headName(t, o.head),
+      due: o.dueOn,
+    }),
+  );
+  const shown = Math.min(MAX_LISTED, list.entries.length);
+  if (list.total > shown) lines.push(t('digests:and_more', { count: list.total - shown }));
+  return lines;
 }
 
 function formatPoints(points: number): string {
@@ -458,7 +355,7 @@ export function buildMonthlyDigest(data: MonthlyDigestData, t: TFunction): Diges
       .join(t('digests:separator'));
     lines.push(
       t('digests:forwarded_line', {
-        agency: agencyLabel(t, f.agency),
+        agency: agencyName(t, f.agency, 'short'),
         count: total(f.byStatus),
         list: statuses,
       }),
@@ -472,7 +369,7 @@ export function buildAgencyCirculation(data: AgencyCirculationData, t: TFunction
   const lines = [
     `<b>${t('digests:agency_title', {
       month: monthLabel(t, data.month, data.timeZone),
-      agency: agencyLabel(t, data.agency),
+      agency: agencyName(t, data.agency, 'short'),
     })}</b>`,
     t('digests:agency_intro', { count: data.forwarded.total }),
   ];

@@ -5,30 +5,29 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { unseal } from '../crypto/sealing.js';
 import { type Queryable, queryRows } from '../db/client.js';
 import type { Window } from '../domain/periods.js';
 import { type Deduction, pointsFlags } from '../domain/points-card.js';
 import { RELATED_WINDOW_DAYS, REPEAT_SUBJECT_THRESHOLD } from '../domain/routing.js';
-import type {
-  DigestItem,
-  DomainCounts,
-  ForwardedCount,
-  ItemList,
-  MeanDuration,
-  MustTalkReminder,
-  OfficerLoad,
-  PointsCrossing,
-  RepeatSubject,
-  SilentGroup,
-  SourceCount,
-  SourceDomainCounts,
-} from './content.js';
-import { MAX_LISTED } from './content.js';
+import { OPEN_STATUSES } from '../domain/triage.js';
+import { displayNames, silentReporterCounts } from '../people/store.js';
 import type { WeeklySeries } from './chart.js';
-
-/** Statuses in which the section still has work to do on an item. */
-export const OPEN_STATUSES = ['new', 'accepted', 'verifying'] as const;
+import {
+  type DigestItem,
+  type DigestMustRemove,
+  type DigestObligation,
+  type DomainCounts,
+  type ForwardedCount,
+  type ItemList,
+  MAX_LISTED,
+  type MeanDuration,
+  type OfficerLoad,
+  type PointsCrossing,
+  type RepeatSubject,
+  type SilentGroup,
+  type SourceCount,
+  type SourceDomainCounts,
+} from './model.js';
 /** Days without a report after which a monitor or liaison is "silent" (the section visits them). */
 export const SILENT_DAYS = 30;
 /** "Due soon" horizon of the daily digest. */
@@ -41,6 +40,8 @@ export const MAX_AGENCY_ITEMS = 50;
 /** Which items a digest may count: the section chat never sees items reserved for admins. */
 export interface Scope {
   includeAdminsOnly: boolean;
+  /** ADMIN_ONLY_UNITS: talks and audits at these units are left out unless `includeAdminsOnly`. */
+  adminOnlyUnits?: readonly string[];
 }
 
 const ts = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
@@ -48,8 +49,18 @@ const openStatuses = sql.raw(OPEN_STATUSES.map((s) => `'${s}'`).join(', '));
 // The date an open item is next due: triage while new, conclusion once taken up.
 const dueExpr = sql.raw(`(case when status = 'new' then triage_due_at else conclude_due_at end)`);
 
+/**
+ * The one scope rule of the digests: outside the admins' own view, an item reserved for admins
+ * (ADMIN_ONLY_UNITS) contributes nothing — no count, no list entry, no points, no reveal. For a row
+ * of `items`, its admins_only column; for a row that points at an item (`itemColumn`), that item's.
+ */
 function scopeFilter(scope: Scope, column = 'admins_only'): SQL {
   return scope.includeAdminsOnly ? sql`true` : sql.raw(`not ${column}`);
+}
+
+function scopeByItem(scope: Scope, itemColumn: string): SQL {
+  if (scope.includeAdminsOnly) return sql`true`;
+  return sql`not exists (select 1 from items scoped where scoped.id = ${sql.raw(itemColumn)} and scoped.admins_only)`;
 }
 
 interface ItemRow extends Record<string, unknown> {
@@ -138,7 +149,7 @@ export interface OpenOverview {
 }
 
 type ListEntry = [number | string, string, string, string, string | null, number];
-type LoadEntry = [number | string | null, string | null, string | null, number, number];
+type LoadEntry = [number | string | null, number, number];
 
 function jsonValue<T>(value: unknown): T {
   // postgres.js and PGlite both parse json columns, but a driver option could leave them as text.
@@ -191,21 +202,26 @@ export async function openItemsOverview(db: Queryable, now: Date, scope: Scope):
           (select coalesce(json_agg(${entry} order by triage_due_at asc nulls last, id), '[]') from must) as must,
           (select coalesce(json_agg(${entry} order by due_at asc, id), '[]') from overdue) as overdue,
           (select coalesce(json_agg(${entry} order by due_at asc, id), '[]') from soon) as soon,
-          (select coalesce(json_agg(json_build_array(l.assignee_id, p.display_name, p.username, l.open, l.overdue)
+          (select coalesce(json_agg(json_build_array(l.assignee_id, l.open, l.overdue)
                                     order by l.open desc, l.assignee_id), '[]')
-           from load l left join people p on p.telegram_id = l.assignee_id) as load`,
+           from load l) as load`,
   );
   let unassigned = 0;
+  const load = jsonValue<LoadEntry[]>(row?.load ?? []);
+  // Names are sealed and belong to the people module: it names the officers, this query only counts.
+  const names = await displayNames(
+    db,
+    load.flatMap(([assigneeId]) => (assigneeId === null ? [] : [Number(assigneeId)])),
+  );
   const officers: OfficerLoad[] = [];
-  for (const [assigneeId, displayName, username, open, overdue] of jsonValue<LoadEntry[]>(row?.load ?? [])) {
+  for (const [assigneeId, open, overdue] of load) {
     if (assigneeId === null) {
       unassigned = Number(open);
       continue;
     }
     officers.push({
       officerId: Number(assigneeId),
-      // Raw SQL bypasses the columns' mappers: names are stored sealed.
-      name: openName(displayName) ?? (username ? `@${unseal(username)}` : null),
+      name: names.get(Number(assigneeId)) ?? null,
       open: Number(open),
       overdue: Number(overdue),
     });
@@ -270,12 +286,19 @@ export async function repeatSubjects(db: Queryable, end: Date, scope: Scope): Pr
 
 /**
  * Heads whose integrity-card flags for `year` hold with the deductions recorded before `window.end`
- * but did not with those recorded before `window.start`: the thresholds crossed in the window.
+ * but did not with those recorded before `window.start`: the thresholds crossed in the window, per
+ * person (the card follows the person across units), named with the unit of their latest deduction.
  */
-export async function pointsCrossed(db: Queryable, window: Window, year: number): Promise<PointsCrossing[]> {
+export async function pointsCrossed(
+  db: Queryable,
+  window: Window,
+  year: number,
+  scope: Scope,
+): Promise<PointsCrossing[]> {
   const rows = await queryRows<{
+    person_key: string;
+    head: string | null;
     unit_code: string;
-    head_name: string | null;
     year: number;
     before: number | null;
     after: number | null;
@@ -283,34 +306,38 @@ export async function pointsCrossed(db: Queryable, window: Window, year: number)
     name_en: string | null;
   }>(
     db,
-    sql`select d.unit_code, d.head_name, d.year, d.before, d.after, u.name_zh, u.name_en
-        from (select unit_code, head_name, year,
+    sql`select d.person_key, h.name as head, d.unit_code, d.year, d.before, d.after, u.name_zh, u.name_en
+        from (select person_key, year,
+                     (array_agg(unit_code order by created_at desc, id desc))[1] as unit_code,
                      (sum(points) filter (where created_at < ${ts(window.start)}))::float8 as before,
                      (sum(points) filter (where created_at < ${ts(window.end)}))::float8 as after
               from points_deductions where year between ${year - 2} and ${year}
-              group by unit_code, head_name, year) d
-        left join units u on u.code = d.unit_code`,
+                and ${scopeByItem(scope, 'points_deductions.item_id')}
+              group by person_key, year) d
+        left join heads h on h.person_key = d.person_key
+        left join units u on u.code = d.unit_code
+        order by d.person_key, d.year`,
   );
-  const heads = new Map<string, { unit: PointsCrossing['unit']; before: Deduction[]; after: Deduction[] }>();
+  const heads = new Map<
+    string,
+    { unit: PointsCrossing['unit'] | null; head: string | null; before: Deduction[]; after: Deduction[] }
+  >();
   for (const row of rows) {
-    // The head's name only tells one head of a unit from the next; it is never shown.
-    const key = `${row.unit_code}\u0000${row.head_name ?? ''}`;
-    const entry = heads.get(key) ?? {
-      unit: { code: row.unit_code, nameZh: row.name_zh, nameEn: row.name_en },
-      before: [],
-      after: [],
-    };
+    const entry = heads.get(row.person_key) ?? { unit: null, head: row.head, before: [], after: [] };
+    // The unit of the person's latest year: where they were when the points that count were deducted.
+    entry.unit = { code: row.unit_code, nameZh: row.name_zh, nameEn: row.name_en };
     if (row.before !== null) entry.before.push({ year: Number(row.year), points: Number(row.before) });
     if (row.after !== null) entry.after.push({ year: Number(row.year), points: Number(row.after) });
-    heads.set(key, entry);
+    heads.set(row.person_key, entry);
   }
   const crossed: PointsCrossing[] = [];
-  for (const head of heads.values()) {
-    const was = new Set(pointsFlags(head.before, year).flags);
-    const now = pointsFlags(head.after, year);
-    if (now.flags.some((f) => !was.has(f))) {
+  for (const person of heads.values()) {
+    const was = new Set(pointsFlags(person.before, year).flags);
+    const now = pointsFlags(person.after, year);
+    if (person.unit && now.flags.some((f) => !was.has(f))) {
       crossed.push({
-        unit: head.unit,
+        unit: person.unit,
+        head: person.head,
         yearTotal: now.yearTotal,
         twoYearTotal: now.twoYearTotal,
         threeYearTotal: now.threeYearTotal,
@@ -321,52 +348,102 @@ export async function pointsCrossed(db: Queryable, window: Window, year: number)
   return crossed.sort((a, b) => b.yearTotal - a.yearTotal || a.unit.code.localeCompare(b.unit.code));
 }
 
-/** Must-talk reminders (八必谈) not yet done, oldest first. */
-export async function openMustTalks(
+/**
+ * Which talks and audits a digest may list: outside the admins' own view, none at an admins-only unit
+ * (ADMIN_ONLY_UNITS) and none raised by an admins-only item.
+ */
+function obligationScope(scope: Scope): SQL {
+  if (scope.includeAdminsOnly) return sql`true`;
+  const hidden = scope.adminOnlyUnits ?? [];
+  const units =
+    hidden.length === 0
+      ? sql`true`
+      : sql`o.unit_code not in (${sql.join(
+          hidden.map((u) => sql`${u}`),
+          sql`, `,
+        )})`;
+  return sql`${units} and ${scopeByItem(scope, 'o.item_id')}`;
+}
+
+/**
+ * Open talks and audits (八必谈, 经济责任审计) already showing on `today`, the earliest due first; with
+ * `overdueOnly`, those past their due day (the daily digest's list). Done ones leave both.
+ */
+export async function openObligations(
   db: Queryable,
+  today: string,
   scope: Scope,
-): Promise<{ total: number; reminders: MustTalkReminder[] }> {
+  overdueOnly: boolean,
+): Promise<{ total: number; entries: DigestObligation[] }> {
   const rows = await queryRows<{
+    id: number;
+    kind: 'talk' | 'audit';
+    occasion: string;
     unit_code: string;
     name_zh: string | null;
     name_en: string | null;
+    head: string | null;
     item_id: number | null;
-    created_at: Date | string;
+    due_on: string;
     total: number;
   }>(
     db,
-    sql`select r.unit_code, u.name_zh, u.name_en, r.item_id, r.created_at, (count(*) over ())::int as total
-        from reminders r
-        left join units u on u.code = r.unit_code
-        left join items i on i.id = r.item_id
-        where r.kind = 'must_talk' and r.done_at is null
-          and (i.id is null or ${scopeFilter(scope, 'i.admins_only')})
-        order by r.created_at, r.id
+    sql`select o.id, o.kind, o.occasion, o.unit_code, u.name_zh, u.name_en, h.name as head, o.item_id,
+               o.due_on::text as due_on, (count(*) over ())::int as total
+        from obligations o
+        left join units u on u.code = o.unit_code
+        left join heads h on h.person_key = o.person_key
+        where o.state = 'open' and o.starts_on <= ${today}::date
+          and (${!overdueOnly} or o.due_on < ${today}::date)
+          and ${obligationScope(scope)}
+        order by o.due_on, o.id
         limit ${MAX_LISTED}`,
   );
   return {
     total: Number(rows[0]?.total ?? 0),
-    reminders: rows.map((row) => ({
+    entries: rows.map((row) => ({
+      id: Number(row.id),
+      kind: row.kind,
+      occasion: row.occasion,
       unit: { code: row.unit_code, nameZh: row.name_zh, nameEn: row.name_en },
+      head: row.head,
       itemId: row.item_id === null ? null : Number(row.item_id),
-      createdAt: toDate(row.created_at) ?? new Date(0),
+      dueOn: row.due_on,
+      overdue: row.due_on < today,
     })),
   };
+}
+
+/** Heads marked 必下 (四个必下) and not yet resolved: only for the admins' own view, else none. */
+export async function pendingMustRemoves(db: Queryable, scope: Scope): Promise<DigestMustRemove[]> {
+  if (!scope.includeAdminsOnly) return [];
+  const rows = await queryRows<{
+    unit_code: string;
+    name_zh: string | null;
+    name_en: string | null;
+    head: string | null;
+    raised_on: string;
+  }>(
+    db,
+    sql`select m.unit_code, u.name_zh, u.name_en, h.name as head, min(m.raised_on)::text as raised_on
+        from must_remove_marks m
+        left join units u on u.code = m.unit_code
+        left join heads h on h.person_key = m.person_key
+        where m.state = 'pending'
+        group by m.person_key, m.unit_code, u.name_zh, u.name_en, h.name
+        order by 5, 1`,
+  );
+  return rows.map((row) => ({
+    unit: { code: row.unit_code, nameZh: row.name_zh, nameEn: row.name_en },
+    head: row.head,
+    raisedOn: row.raised_on,
+  }));
 }
 
 /** Active monitors and liaisons with no report (or, if never, no enrolment) in SILENT_DAYS days, by community/agency. */
 export async function silentReporters(db: Queryable, now: Date): Promise<SilentGroup[]> {
   const cutoff = new Date(now.getTime() - SILENT_DAYS * 24 * 60 * 60 * 1000);
-  const rows = await queryRows<{ role: 'monitor' | 'liaison'; place: string | null; n: number }>(
-    db,
-    sql`select role, case when role = 'monitor' then community else agency end as place, count(*)::int as n
-        from people
-        where role in ('monitor', 'liaison') and revoked_at is null
-          and coalesce(last_reported_at, enrolled_at) < ${ts(cutoff)}
-        group by 1, 2
-        order by 1 desc, 2`,
-  );
-  return rows.map((row) => ({ role: row.role, place: row.place, count: Number(row.n) }));
+  return silentReporterCounts(db, cutoff);
 }
 
 async function meanDays(db: Queryable, column: 'triaged_at' | 'concluded_at', window: Window, scope: Scope) {
@@ -461,39 +538,13 @@ export function forwardedItems(db: Queryable, agency: string, end: Date, scope: 
   );
 }
 
-/** Active liaisons of the given agencies, with the language to write to them in. */
-export async function liaisonsOf(
-  db: Queryable,
-  agencies: readonly string[],
-): Promise<Array<{ telegramId: number; agency: string; language: string | null }>> {
-  if (agencies.length === 0) return [];
-  const rows = await queryRows<{ telegram_id: number | string; agency: string; language: string | null }>(
-    db,
-    sql`select telegram_id, agency, language from people
-        where role = 'liaison' and revoked_at is null
-          and agency in (${sql.join(
-            agencies.map((a) => sql`${a}`),
-            sql`, `,
-          )})
-        order by telegram_id`,
-  );
-  return rows.map((row) => ({
-    telegramId: Number(row.telegram_id),
-    agency: row.agency,
-    language: row.language,
-  }));
-}
-
-function openName(value: string | null): string | null {
-  return value === null ? null : unseal(value);
-}
-
 /** How many reporter reveals (/reveal, audited as 'item.revealed') happened in the window. */
-export async function revealCount(db: Queryable, window: Window): Promise<number> {
+export async function revealCount(db: Queryable, window: Window, scope: Scope): Promise<number> {
   const [row] = await queryRows<{ n: number }>(
     db,
     sql`select count(*)::int as n from audit_log
-        where action = 'item.revealed' and at >= ${ts(window.start)} and at < ${ts(window.end)}`,
+        where action = 'item.revealed' and at >= ${ts(window.start)} and at < ${ts(window.end)}
+          and ${scopeByItem(scope, 'audit_log.item_id')}`,
   );
   return Number(row?.n ?? 0);
 }

@@ -3,18 +3,21 @@
  * recorded in digest_runs in the same transaction that queues the messages, and the unique key
  * (kind, period_key) decides which process — or which restart — sends it.
  */
-import cron, { type ScheduledTask } from 'node-cron';
+
 import { sql } from 'drizzle-orm';
-import { translatorFor } from '../bot/i18n.js';
+import cron, { type ScheduledTask } from 'node-cron';
 import { appendAudit } from '../audit.js';
 import type { AppConfig } from '../config.js';
 import { type Db, type Queryable, queryRows } from '../db/client.js';
 import { digestRuns } from '../db/schema.js';
+import { localDateOf } from '../domain/local-date.js';
 import { type DigestKind, latestOccurrence, periodKey } from '../domain/periods.js';
+import { planAudits } from '../heads/worklist.js';
+import { translatorFor } from '../i18n.js';
 import type { Logger } from '../logger.js';
-import { getSectionChat } from '../settings.js';
+import { getSectionChat, getSetting, putSettingIfAbsent, type SectionChat } from '../settings.js';
 import { OutboxBuffer, writeOutbox } from '../telegram/outbox.js';
-import { buildDigest, queueDigest } from './compose.js';
+import { buildDigest, sendDigest } from './compose.js';
 
 /** The three kinds, in the order they are checked at start. */
 export const DIGEST_KINDS: readonly DigestKind[] = ['daily', 'weekly', 'monthly'];
@@ -25,7 +28,7 @@ const SECTION_LANGUAGE = 'zh-CN';
 /** What a digest run needs. */
 export interface DigestDeps {
   db: Db;
-  config: Pick<AppConfig, 'timeZone' | 'digestSchedules'>;
+  config: Pick<AppConfig, 'timeZone' | 'digestSchedules' | 'adminOnlyUnits'>;
   logger: Logger;
   botUsername(): string;
   now(): Date;
@@ -41,7 +44,8 @@ export type DigestRunResult =
 
 /**
  * Sends the digest of `kind` for the period that occurred at `occurrence`, unless it was sent already.
- * With no section chat bound nothing is recorded, so the period is sent by the next catch-up after binding.
+ * With no section chat bound nothing is recorded; a period that ended before the first binding is
+ * never sent afterwards (catchUpHorizon).
  */
 export async function runDigest(
   deps: DigestDeps,
@@ -58,6 +62,11 @@ export async function runDigest(
       .onConflictDoNothing()
       .returning({ id: digestRuns.id });
     if (inserted.length === 0) return { status: 'already_sent', periodKey: key };
+    // The two-yearly audits (两年一审) are otherwise created only when someone opens /talks: create the
+    // ones due to show by the digest's day first, so a digest that lists talks and audits misses none.
+    if (kind === 'daily' || kind === 'weekly') {
+      await planAudits(tx, localDateOf(occurrence, deps.config.timeZone));
+    }
     const since = await latestRunAt(tx, kind, occurrence);
     const digest = await buildDigest(
       tx,
@@ -68,11 +77,12 @@ export async function runDigest(
         timeZone: deps.config.timeZone,
         botUsername: deps.botUsername(),
         includeAdminsOnly: false,
+        adminOnlyUnits: deps.config.adminOnlyUnits,
       },
       translatorFor(SECTION_LANGUAGE),
     );
     const out = new OutboxBuffer();
-    queueDigest(out, digest, chat.chatId, { ref: `digest:${key}` });
+    sendDigest(out, digest, chat.chatId, { ref: `digest:${key}` });
     await writeOutbox(tx, out.messages);
     await appendAudit(tx, {
       actorId: null,
@@ -95,16 +105,63 @@ export async function latestRunAt(db: Queryable, kind: DigestKind, before: Date)
   return row?.at ? new Date(row.at) : null;
 }
 
+/** The setting that records when this installation first started (ISO time). */
+export const FIRST_START_SETTING = 'installation.first_start';
+
 /**
- * For each kind, sends the latest occurrence ≤ now if it has no run yet and is later than the latest run
- * recorded: a period missed while the bot was down (or had no section chat) goes out once; older ones are skipped.
+ * When this installation first started, recorded once. On a new database that is `now`; on one that
+ * ran before this was recorded (an upgrade), the earliest trace it holds — so an upgrade does not
+ * lose the catch-up of a period missed while it was down.
+ */
+export async function firstStartOf(db: Queryable, now: Date): Promise<Date> {
+  const recorded = await getSetting<string>(db, FIRST_START_SETTING);
+  if (recorded) return new Date(recorded);
+  const [trace] = await queryRows<{ at: Date | string | null }>(
+    db,
+    sql`select least(
+          (select min(created_at) from items), (select min(enrolled_at) from people),
+          (select min(occurrence_at) from digest_runs), (select min(at) from audit_log)) as at`,
+  );
+  const earliest = trace?.at ? new Date(trace.at) : now;
+  const at = earliest.getTime() < now.getTime() ? earliest : now;
+  await putSettingIfAbsent(db, FIRST_START_SETTING, at.toISOString());
+  return new Date((await getSetting<string>(db, FIRST_START_SETTING)) ?? at.toISOString());
+}
+
+/** When the section chat was first bound: the first binding in the audit log, else the current one. */
+async function firstBoundAt(db: Queryable, chat: SectionChat): Promise<Date> {
+  const [first] = await queryRows<{ at: Date | string | null }>(
+    db,
+    sql`select min(at) as at from audit_log where action = 'section_chat.bound'`,
+  );
+  const bound = new Date(chat.boundAt);
+  return first?.at && new Date(first.at).getTime() < bound.getTime() ? new Date(first.at) : bound;
+}
+
+/**
+ * The earliest occurrence a catch-up may still send: a digest covers the period that ends at its
+ * occurrence, and nobody wants a report on a period that ended before the installation first started
+ * or before it had a section chat (a new installation bound today must not post last Monday's week).
+ */
+export async function catchUpHorizon(db: Queryable, now: Date, chat: SectionChat): Promise<Date> {
+  const [installed, bound] = await Promise.all([firstStartOf(db, now), firstBoundAt(db, chat)]);
+  return installed.getTime() > bound.getTime() ? installed : bound;
+}
+
+/**
+ * For each kind, sends the latest occurrence ≤ now if it has no run yet, is later than the latest run
+ * recorded, and ended after the installation's first start and the section chat's first binding: a
+ * period missed while the bot was down goes out once; older ones, and any before the horizon, are skipped.
  */
 export async function catchUpDigests(deps: DigestDeps): Promise<DigestRunResult[]> {
   const results: DigestRunResult[] = [];
   const now = deps.now();
+  const installed = await firstStartOf(deps.db, now);
+  const chat = await getSectionChat(deps.db);
+  const horizon = chat ? await catchUpHorizon(deps.db, now, chat) : installed;
   for (const kind of DIGEST_KINDS) {
     const occurrence = latestOccurrence(deps.config.digestSchedules[kind], now, deps.config.timeZone);
-    if (!occurrence) continue;
+    if (!occurrence || occurrence.getTime() < horizon.getTime()) continue;
     const [latest] = await queryRows<{ at: Date | string | null }>(
       deps.db,
       sql`select max(occurrence_at) as at from digest_runs where kind = ${kind}`,
@@ -144,7 +201,7 @@ export function startDigestScheduler(
             warned.add(r.periodKey);
             deps.logger.warn(
               { periodKey: r.periodKey },
-              'no section chat bound: digest not sent (will be sent once bound)',
+              'no section chat bound: no digest is sent until an admin sends /bindchat in the section group',
             );
           }
         }

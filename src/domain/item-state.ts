@@ -69,9 +69,13 @@ export function allowedActions(status: ItemStatus, actor: ActorOptions = {}): It
 }
 
 /** The status a reporter may see; never reveals how the section is handling the item. */
-export type ReporterStatus = 'received' | 'in_progress' | 'concluded';
+export type ReporterStatus = 'received' | 'in_progress' | 'filed' | 'concluded';
 
-/** Maps a triage status to what the reporter sees: merged and forwarded items are still being handled. */
+/**
+ * Maps a triage status to what the reporter sees: merged and forwarded items are still being handled
+ * (a merged item is shown with the status of the item it went into); a filed item is filed for reference
+ * (存档备查), not concluded — nobody concluded anything, and the reporter hears so.
+ */
 export function reporterStatus(status: ItemStatus): ReporterStatus {
   switch (status) {
     case 'new':
@@ -82,6 +86,7 @@ export function reporterStatus(status: ItemStatus): ReporterStatus {
     case 'merged':
       return 'in_progress';
     case 'filed':
+      return 'filed';
     case 'concluded':
     case 'closed':
       return 'concluded';
@@ -124,6 +129,12 @@ export interface Conclusion {
   measures: Measure[];
   points: number | null;
   note: string;
+  /**
+   * The finding that discipline or law-enforcement bodies investigated the head (被执纪执法部门查处):
+   * marks them 必下 like the referral measure. Absent (not false) when not recorded, so conclusions
+   * stored before it existed read the same.
+   */
+  investigated?: boolean;
 }
 
 /** Why a conclusion is refused. */
@@ -135,6 +146,7 @@ export type ConclusionError =
   | 'points_without_measure'
   | 'measure_without_points'
   | 'sanction_without_finding'
+  | 'investigated_without_finding'
   | 'note_too_long';
 
 /** Whether points are a legal deduction: 0.5 to 2 in steps of 0.5. */
@@ -161,6 +173,10 @@ export function validateConclusion(c: Conclusion): { ok: true } | { ok: false; r
   if (c.points !== null && !isValidPoints(c.points)) return { ok: false, reason: 'points_out_of_range' };
   if (c.finding === 'unsubstantiated' && c.measures.some((m) => SANCTIONS.includes(m))) {
     return { ok: false, reason: 'sanction_without_finding' };
+  }
+  // Investigated by discipline or law-enforcement bodies means something was found: not with 不属实.
+  if (c.finding === 'unsubstantiated' && c.investigated === true) {
+    return { ok: false, reason: 'investigated_without_finding' };
   }
   if (Array.from(c.note).length > MAX_NOTE_LENGTH) return { ok: false, reason: 'note_too_long' };
   return { ok: true };

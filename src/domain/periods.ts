@@ -4,6 +4,20 @@ import { DateTime } from 'luxon';
 /** The three scheduled digests. */
 export type DigestKind = 'daily' | 'weekly' | 'monthly';
 
+const DIGEST_KIND_WORDS: Readonly<Record<string, DigestKind>> = {
+  daily: 'daily',
+  weekly: 'weekly',
+  monthly: 'monthly',
+  日报: 'daily',
+  周报: 'weekly',
+  月报: 'monthly',
+};
+
+/** Parses a digest kind as people type it (daily|weekly|monthly, or 日报|周报|月报), or null. */
+export function parseDigestKind(argument: string | undefined): DigestKind | null {
+  return argument ? (DIGEST_KIND_WORDS[argument.trim().toLowerCase()] ?? null) : null;
+}
+
 /** A half-open instant interval [start, end). */
 export interface Window {
   start: Date;

@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+import { isUnknownHeadKey, type PersonKey } from './heads.js';
 import type { Finding } from './item-state.js';
 import type { Domain } from './tip-code.js';
 
@@ -68,4 +70,108 @@ export function newlyCrossedFlags(
 /** Whether concluding an item calls for a must-talk (八必谈: 廉洁情况有反映): integrity item, finding at least partly true. */
 export function needsMustTalk(domain: Domain, finding: Finding): boolean {
   return domain === 'I' && (finding === 'substantiated' || finding === 'partly');
+}
+
+/**
+ * A deduction on a person's card (the card follows the person, not the unit): whose points, and the
+ * unit they headed when the points were deducted, so a card can say where they came from.
+ */
+export interface PersonDeduction extends Deduction {
+  personKey: PersonKey;
+  unitCode: string;
+}
+
+/** One person's integrity card for a year: totals over one, two and three years ending then, and flags. */
+export interface PersonCard {
+  personKey: PersonKey;
+  year: number;
+  yearTotal: number;
+  twoYearTotal: number;
+  threeYearTotal: number;
+  flags: PointsFlag[];
+  /** Units where the points of the three-year window were deducted, sorted. */
+  units: string[];
+  /** True for "the unknown head of <unit>": points recorded before heads were. */
+  unknownHead: boolean;
+}
+
+/** The year a deduction counts in: the year, in the county's zone, of the day it was recorded. */
+export function deductionYear(at: Date, timeZone: string): number {
+  const dt = DateTime.fromJSDate(at, { zone: timeZone });
+  if (!dt.isValid) throw new RangeError(`invalid instant or time zone: ${dt.invalidExplanation ?? timeZone}`);
+  return dt.year;
+}
+
+/**
+ * A person's card for `year`, from any list of deductions (only theirs count, across every unit they
+ * headed). Throws RangeError like pointsFlags.
+ */
+export function personCard(
+  deductions: readonly PersonDeduction[],
+  personKey: PersonKey,
+  year: number,
+): PersonCard {
+  const own = deductions.filter((d) => d.personKey === personKey);
+  const totals = pointsFlags(own, year);
+  const units = [
+    ...new Set(own.filter((d) => d.year <= year && d.year > year - 3).map((d) => d.unitCode)),
+  ].sort();
+  return { personKey, year, ...totals, units, unknownHead: isUnknownHeadKey(personKey) };
+}
+
+/**
+ * Every person with points in the three years ending `year`, most points this year first (then over
+ * three years, then by key): the digest's and /heads' list.
+ */
+export function cardsByPerson(deductions: readonly PersonDeduction[], year: number): PersonCard[] {
+  const keys = new Set(deductions.filter((d) => d.year <= year && d.year > year - 3).map((d) => d.personKey));
+  return [...keys]
+    .map((key) => personCard(deductions, key, year))
+    .sort(
+      (a, b) =>
+        b.yearTotal - a.yearTotal ||
+        b.threeYearTotal - a.threeYearTotal ||
+        (a.personKey < b.personKey ? -1 : a.personKey > b.personKey ? 1 : 0),
+    );
+}
+
+/**
+ * Flags the person of `added` newly reaches in `added.year` once it is counted: only their own
+ * deductions count, wherever they were head, so a successor never inherits a predecessor's alert.
+ */
+export function newlyCrossedFlagsForPerson(
+  before: readonly PersonDeduction[],
+  added: PersonDeduction,
+): PointsFlag[] {
+  return newlyCrossedFlags(
+    before.filter((d) => d.personKey === added.personKey),
+    added,
+    added.year,
+  );
+}
+
+/**
+ * Flags newly reached per person when a batch of deductions is added (an import, or a week for the
+ * digest), each for the year of that person's latest added deduction; people with none are left out.
+ */
+export function newlyCrossedByPerson(
+  before: readonly PersonDeduction[],
+  added: readonly PersonDeduction[],
+): { personKey: PersonKey; year: number; flags: PointsFlag[] }[] {
+  const byPerson = new Map<PersonKey, PersonDeduction[]>();
+  for (const d of added) byPerson.set(d.personKey, [...(byPerson.get(d.personKey) ?? []), d]);
+  const result: { personKey: PersonKey; year: number; flags: PointsFlag[] }[] = [];
+  for (const [personKey, mine] of [...byPerson].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const year = Math.max(...mine.map((d) => d.year));
+    const prior = before.filter((d) => d.personKey === personKey);
+    const was = new Set(pointsFlags(prior, year).flags);
+    const flags = pointsFlags([...prior, ...mine], year).flags.filter((f) => !was.has(f));
+    if (flags.length > 0) result.push({ personKey, year, flags });
+  }
+  return result;
+}
+
+/** The year of `now` in the county's time zone, as the integrity card counts years. */
+export function cardYear(now: Date, timeZone: string): number {
+  return DateTime.fromJSDate(now, { zone: timeZone }).year;
 }

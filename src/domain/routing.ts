@@ -1,12 +1,17 @@
 import { DateTime } from 'luxon';
 import type { AgencyCode } from './agencies.js';
+import { addWorkingDaysOn, EMPTY_CALENDAR, type WorkingCalendar } from './calendar.js';
 import type { Domain } from './tip-code.js';
 
 /** Where an item came from: a community monitor, an agency liaison, or a report the section logged. */
-export type SourceKind = 'monitor' | 'liaison' | 'hotline' | 'mailbox';
+export const SOURCE_KINDS = ['monitor', 'liaison', 'hotline', 'mailbox'] as const;
+/** One source kind. */
+export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** A tip (monitor or liaison), a notice (liaison, from the agency's own work) or a logged report. */
-export type ItemKind = 'tip' | 'notice' | 'report';
+export const ITEM_KINDS = ['tip', 'notice', 'report'] as const;
+/** One item kind. */
+export type ItemKind = (typeof ITEM_KINDS)[number];
 
 /** The four must-investigate rules (四个必查), one value each, in the document's order. */
 export type MustInvestigateReason =
@@ -15,8 +20,10 @@ export type MustInvestigateReason =
   | 'personnel_or_serious_style'
   | 'found_in_inspection';
 
-/** Triage priority, most pressing first. */
-export type Priority = 'urgent' | 'high' | 'normal' | 'low';
+/** Triage priorities, most pressing first. */
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+/** One triage priority. */
+export type Priority = (typeof PRIORITIES)[number];
 
 /** The facts about a new item that routing looks at. */
 export interface RoutingInput {
@@ -46,6 +53,8 @@ export interface RoutingContext {
   recentItems: readonly RecentItem[];
   /** Units whose items only admins may see (default ['ZZB']: the Organization Department itself). */
   adminOnlyUnits: readonly string[];
+  /** The official holidays and make-up days; without it, Monday to Friday are working days. */
+  calendar?: WorkingCalendar;
 }
 
 /** The routing verdict for a new item. */
@@ -150,29 +159,19 @@ function zoned(d: Date, timeZone: string): DateTime {
   return dt;
 }
 
-function isWeekend(dt: DateTime): boolean {
-  return dt.weekday >= 6;
-}
-
 /**
- * `from` plus `days` working days (Mon–Fri in `timeZone`, no public holidays), keeping the local time of
- * day. An instant on a weekend first moves to the next Monday 00:00 local, so a Saturday item with 1 day
- * is due Tuesday 00:00, i.e. at the end of Monday. Throws RangeError on a bad zone or a negative/fractional count.
+ * `from` plus `days` working days in `timeZone`, keeping the local time of day: Mon–Fri, or the official
+ * `calendar` (holidays off, make-up days worked) when given. An instant on a day off first moves to
+ * 00:00 local of the next working day, so a Saturday item with 1 day is due Tuesday 00:00, i.e. at the
+ * end of Monday. Throws RangeError on a bad zone or a negative/fractional count.
  */
-export function addWorkingDays(from: Date, days: number, timeZone: string): Date {
-  if (!Number.isInteger(days) || days < 0)
-    throw new RangeError(`days must be a non-negative integer: ${days}`);
-  let dt = zoned(from, timeZone);
-  if (isWeekend(dt)) {
-    while (isWeekend(dt)) dt = dt.plus({ days: 1 });
-    dt = dt.startOf('day');
-  }
-  for (let left = days; left > 0; ) {
-    // Calendar-day arithmetic keeps the wall-clock time across DST changes.
-    dt = dt.plus({ days: 1 });
-    if (!isWeekend(dt)) left--;
-  }
-  return dt.toJSDate();
+export function addWorkingDays(
+  from: Date,
+  days: number,
+  timeZone: string,
+  calendar: WorkingCalendar = EMPTY_CALENDAR,
+): Date {
+  return addWorkingDaysOn(from, days, timeZone, calendar);
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -207,6 +206,7 @@ export function route(input: RoutingInput, ctx: RoutingContext): RoutingDecision
       input.createdAt,
       mustInvestigate ? TRIAGE_DAYS_MUST : TRIAGE_DAYS_OTHER,
       ctx.timeZone,
+      ctx.calendar,
     ),
     concludeDueAt: zoned(input.createdAt, ctx.timeZone).plus({ days: CONCLUDE_DAYS }).toJSDate(),
     relatedItemIds,

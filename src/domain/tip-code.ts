@@ -75,18 +75,42 @@ function stripCounty(nameZh: string): string {
   return nameZh.startsWith('县') ? nameZh.slice(1) : nameZh;
 }
 
-/** Finds a unit by code (any case), exact Chinese name (with or without the leading 县) or English name (any case). */
+/**
+ * Finds a unit by code (any case), exact Chinese name (with or without the leading 县) or English name
+ * (any case, spaces loose); failing those, by a short name that starts exactly one unit's name (鹤浦 →
+ * 鹤浦镇, `Hepu` → Hepu Town). A short name two units share finds neither.
+ */
 export function findUnit(token: string, units: readonly UnitRef[]): UnitRef | null {
   const t = token.normalize('NFKC').trim();
   if (t === '') return null;
   const lower = t.toLowerCase();
+  const loose = looseEnglish(t);
   return (
     units.find((u) => u.code.toLowerCase() === lower) ??
     units.find((u) => u.nameZh === t) ??
     units.find((u) => stripCounty(u.nameZh) === t && u.nameZh !== t) ??
-    units.find((u) => u.nameEn.toLowerCase() === lower) ??
-    null
+    units.find((u) => u.nameEn !== '' && looseEnglish(u.nameEn) === loose) ??
+    uniqueShortName(t, units)
   );
+}
+
+/** An English name compared without case, spaces or hyphens ("hepu town", "Hepu-Town", "HepuTown"). */
+function looseEnglish(name: string): string {
+  return name.toLowerCase().replace(/[\s\-_]+/gu, '');
+}
+
+/** The one unit whose Chinese name (±县) or English name starts with `t` (2+ Han or 3+ Latin characters), else null. */
+function uniqueShortName(t: string, units: readonly UnitRef[]): UnitRef | null {
+  const han = /^\p{Script=Han}{2,}$/u.test(t);
+  const latin = /^[A-Za-z][A-Za-z\s-]{2,}$/u.test(t);
+  if (!han && !latin) return null;
+  const loose = looseEnglish(t);
+  const matches = units.filter((u) =>
+    han
+      ? u.nameZh.startsWith(t) || stripCounty(u.nameZh).startsWith(t)
+      : u.nameEn !== '' && looseEnglish(u.nameEn).startsWith(loose),
+  );
+  return matches.length === 1 ? (matches[0] ?? null) : null;
 }
 
 function levenshtein(a: readonly string[], b: readonly string[]): number {
@@ -165,6 +189,8 @@ export function sanitizeText(s: string): string {
 export function parseTip(input: string, units: readonly UnitRef[]): ParsedTip {
   const s = sanitizeText(input).trimStart();
   if (s === '') return { ok: false, error: { kind: 'missing_code' } };
+  const spaced = parseSpacedOrNamedCode(s, units);
+  if (spaced) return withText(spaced.domain, spaced.unitCode, s.slice(spaced.end));
   const sep = DOMAIN_UNIT_SEP.exec(s);
   const firstSpace = /\s/u.exec(s);
   // A domain never contains whitespace: whitespace before the separator means there is no code at all.
@@ -177,17 +203,57 @@ export function parseTip(input: string, units: readonly UnitRef[]): ParsedTip {
   const unitEnd = sep.index + sep[0].length + (end ? end.index : afterSep.length);
   const parsed = parseCode(s.slice(0, unitEnd), units);
   if (!parsed.ok) return parsed;
+  return withText(parsed.domain, parsed.unitCode, s.slice(unitEnd));
+}
+
+/**
+ * The forms people type that the strict `D-UNIT` grammar misses, each only when it names a real unit:
+ * a space for the dash (`F HPZ …`, `财权 鹤浦 …`), and an English name with spaces after the dash
+ * (`F-Hepu Town …`, as the bot's own buttons spell it). `end` is where the text starts.
+ */
+function parseSpacedOrNamedCode(
+  s: string,
+  units: readonly UnitRef[],
+): { domain: Domain; unitCode: string; end: number } | null {
+  const spaced = /^(\S{1,8})[ \t\u3000]+(\S+)/u.exec(s);
+  if (spaced?.[1] && spaced[2] && !DOMAIN_UNIT_SEP.test(spaced[1])) {
+    const domain = parseDomain(spaced[1]);
+    const unitToken = spaced[2].split(/[:：]/u)[0] ?? '';
+    const unit = domain ? findUnit(unitToken, units) : null;
+    if (domain && unit) {
+      return { domain, unitCode: unit.code, end: spaced[0].length - spaced[2].length + unitToken.length };
+    }
+  }
+  const sep = DOMAIN_UNIT_SEP.exec(s);
+  if (!sep || sep.index === 0) return null;
+  const domain = parseDomain(s.slice(0, sep.index));
+  if (!domain) return null;
+  const start = sep.index + sep[0].length;
+  const rest = s.slice(start);
+  // The longest English name (of two or more words) the text starts with, case and spacing loose.
+  let best: { unit: UnitRef; length: number } | null = null;
+  for (const unit of units) {
+    if (!/\s/u.test(unit.nameEn)) continue;
+    const words = unit.nameEn
+      .trim()
+      .split(/\s+/u)
+      .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const match = new RegExp(`^\\s*${words.join('[\\s-]+')}(?=[\\s:：]|$)`, 'iu').exec(rest);
+    if (match && (!best || match[0].length > best.length)) best = { unit, length: match[0].length };
+  }
+  return best ? { domain, unitCode: best.unit.code, end: start + best.length } : null;
+}
+
+/** A parsed code with the text after it: one colon may separate them; 1..MAX_TEXT_LENGTH code points. */
+function withText(domain: Domain, unitCode: string, after: string): ParsedTip {
   // One colon may separate code and text (`F-HPZ：…`); whitespace around it is ignored.
-  const text = s
-    .slice(unitEnd)
-    .replace(/^\s*[:：]?/u, '')
-    .trim();
+  const text = after.replace(/^\s*[:：]?/u, '').trim();
   if (text === '') return { ok: false, error: { kind: 'missing_text' } };
   const length = codePoints(text).length;
   if (length > MAX_TEXT_LENGTH) {
     return { ok: false, error: { kind: 'text_too_long', length, max: MAX_TEXT_LENGTH } };
   }
-  return { ok: true, domain: parsed.domain, unitCode: parsed.unitCode, text };
+  return { ok: true, domain, unitCode, text };
 }
 
 // Issuer prefix (县审计, 象纪), bracketed year, serial, 号: the shape of a Chinese agency document number.

@@ -2,12 +2,12 @@ import {
   type Conclusion,
   FINDINGS,
   type Finding,
-  type ItemStatus,
   ITEM_STATUSES,
+  type ItemStatus,
   MEASURES,
   type Measure,
 } from './item-state.js';
-import type { Priority } from './routing.js';
+import { PRIORITIES, type Priority } from './routing.js';
 import { DOMAINS, type Domain } from './tip-code.js';
 
 /** Statuses still being handled: the queue shows these unless another status filter is chosen. */
@@ -100,7 +100,7 @@ export function isOverdue(item: DueDates, now: Date): boolean {
 }
 
 /** Priorities, most pressing first, for sorting the queue. */
-export const PRIORITY_ORDER: readonly Priority[] = ['urgent', 'high', 'normal', 'low'];
+export const PRIORITY_ORDER: readonly Priority[] = PRIORITIES;
 
 /** The page to show (1-based) within `total` items, clamped so a stale page button still lands somewhere. */
 export function clampPage(
@@ -126,6 +126,8 @@ export interface ConclusionDraft {
   points: number | null;
   /** null until given or skipped; '' when skipped. */
   note: string | null;
+  /** Recorded with the measures: discipline or law-enforcement bodies investigated the head (被执纪执法部门查处). */
+  investigated: boolean;
 }
 
 /** A fresh draft. */
@@ -135,6 +137,7 @@ export const EMPTY_DRAFT: ConclusionDraft = {
   measuresDone: false,
   points: null,
   note: null,
+  investigated: false,
 };
 
 /** The steps of the conclusion dialogue. */
@@ -168,10 +171,27 @@ export function toggleMeasure(draft: ConclusionDraft, measure: Measure): Conclus
   };
 }
 
+/** Whether the finding "investigated by discipline or law-enforcement bodies" may follow `finding`. */
+export function canRecordInvestigated(finding: Finding | null): boolean {
+  return finding === 'substantiated' || finding === 'partly';
+}
+
+/** Records or withdraws "investigated by discipline or law-enforcement bodies"; ignored after 不属实. */
+export function toggleInvestigated(draft: ConclusionDraft): ConclusionDraft {
+  if (!canRecordInvestigated(draft.finding)) return draft;
+  return { ...draft, investigated: !draft.investigated };
+}
+
 /** The conclusion a finished draft stands for, or null if a step is still missing. */
 export function draftConclusion(draft: ConclusionDraft): Conclusion | null {
   if (wizardStep(draft) !== 'confirm' || draft.finding === null) return null;
-  return { finding: draft.finding, measures: draft.measures, points: draft.points, note: draft.note ?? '' };
+  const conclusion: Conclusion = {
+    finding: draft.finding,
+    measures: draft.measures,
+    points: draft.points,
+    note: draft.note ?? '',
+  };
+  return draft.investigated ? { ...conclusion, investigated: true } : conclusion;
 }
 
 /** Reads a draft back from a dialogue's JSON data; unknown or malformed fields fall back to empty. */
@@ -183,5 +203,12 @@ export function parseDraft(data: unknown): ConclusionDraft {
     : [];
   const points = typeof d.points === 'number' ? d.points : null;
   const note = typeof d.note === 'string' ? d.note : null;
-  return { finding, measures, measuresDone: d.measuresDone === true, points, note };
+  return {
+    finding,
+    measures,
+    measuresDone: d.measuresDone === true,
+    points,
+    note,
+    investigated: d.investigated === true && canRecordInvestigated(finding),
+  };
 }

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { asc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { items, units } from '../db/schema.js';
+import { heads, items, units } from '../db/schema.js';
 
 /**
  * One item as the operator export shows it: numbers, codes, statuses and times.
@@ -14,6 +14,8 @@ export interface ExportRow {
   domain: string;
   unit: string;
   unit_name: string | null;
+  /** The head the item is about (the unit's head the day it arrived); null when none was recorded. */
+  head: string | null;
   source_kind: string;
   source_agency: string | null;
   signed: boolean;
@@ -34,6 +36,7 @@ export const EXPORT_COLUMNS: readonly (keyof ExportRow)[] = [
   'domain',
   'unit',
   'unit_name',
+  'head',
   'source_kind',
   'source_agency',
   'signed',
@@ -55,6 +58,7 @@ export async function loadExportRows(db: Queryable): Promise<ExportRow[]> {
       domain: items.domain,
       unitCode: items.unitCode,
       unitName: units.nameZh,
+      head: heads.name,
       sourceKind: items.sourceKind,
       sourceAgency: items.sourceAgency,
       signed: items.signed,
@@ -68,6 +72,7 @@ export async function loadExportRows(db: Queryable): Promise<ExportRow[]> {
     })
     .from(items)
     .leftJoin(units, eq(units.code, items.unitCode))
+    .leftJoin(heads, eq(heads.personKey, items.headPersonKey))
     .orderBy(asc(items.id));
   return rows.map((row) => ({
     number: row.id,
@@ -76,6 +81,7 @@ export async function loadExportRows(db: Queryable): Promise<ExportRow[]> {
     domain: row.domain,
     unit: row.unitCode,
     unit_name: row.unitName,
+    head: row.head,
     source_kind: row.sourceKind,
     source_agency: row.sourceAgency,
     signed: row.signed,

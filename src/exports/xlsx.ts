@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { translatorFor } from '../bot/i18n.js';
+import { translatorFor } from '../i18n.js';
 import type { ExportRow } from './items.js';
 
 /** The items sheet's columns (the CLI export's fields): Chinese header, width, and how a row fills it. */
@@ -14,18 +14,27 @@ function columns(timeZone: string) {
   return [
     { header: '编号', width: 8, value: (r: ExportRow) => r.number },
     { header: '编码', width: 12, value: (r: ExportRow) => r.code },
-    { header: '类别', width: 10, value: (r: ExportRow) => label(`queue:domain_${r.domain}`, r.domain) },
+    {
+      header: domainHeader(),
+      width: 10,
+      value: (r: ExportRow) => label(`labels:domain_${r.domain}`, r.domain),
+    },
     { header: '单位代码', width: 10, value: (r: ExportRow) => r.unit },
     { header: '单位', width: 16, value: (r: ExportRow) => r.unit_name ?? '' },
+    { header: '一把手', width: 10, value: (r: ExportRow) => r.head ?? '' },
     { header: '类型', width: 10, value: (r: ExportRow) => KIND_ZH[r.kind] ?? r.kind },
-    { header: '来源', width: 14, value: (r: ExportRow) => SOURCE_ZH[r.source_kind] ?? r.source_kind },
+    {
+      header: '来源',
+      width: 14,
+      value: (r: ExportRow) => label(`glossary:source_${r.source_kind}`, r.source_kind),
+    },
     { header: '来源单位', width: 10, value: (r: ExportRow) => r.source_agency ?? '' },
     { header: '署名', width: 6, value: (r: ExportRow) => (r.signed ? '是' : '否') },
-    { header: '状态', width: 14, value: (r: ExportRow) => label(`queue:status_${r.status}`, r.status) },
+    { header: '状态', width: 14, value: (r: ExportRow) => label(`labels:status_${r.status}`, r.status) },
     {
       header: '优先级',
       width: 8,
-      value: (r: ExportRow) => label(`queue:priority_${r.priority}`, r.priority),
+      value: (r: ExportRow) => label(`labels:priority_${r.priority}`, r.priority),
     },
     { header: '是否必查', width: 9, value: (r: ExportRow) => (r.must_investigate ? '是' : '否') },
     {
@@ -39,13 +48,9 @@ function columns(timeZone: string) {
   ];
 }
 
-const KIND_ZH: Record<string, string> = { tip: '线索', notice: '通报', report: '举报登记' };
-const SOURCE_ZH: Record<string, string> = {
-  monitor: '社区信息员',
-  liaison: '联席会议联络员',
-  hotline: '监督电话',
-  mailbox: '举报信箱',
-};
+/** The domain column's header: the glossary's word for a domain (领域), as the bot says it. */
+const domainHeader = (): string => translatorFor('zh-CN')('glossary:domain');
+const KIND_ZH: Record<string, string> = { tip: '信息', notice: '通报', report: '举报登记' };
 
 /** The statistics sheet's sections: counts by status, domain, unit and source. */
 function statistics(rows: readonly ExportRow[], timeZone: string): Array<[string, Array<[string, number]>]> {
@@ -62,7 +67,7 @@ function statistics(rows: readonly ExportRow[], timeZone: string): Array<[string
   };
   return [
     ['按状态', tally('状态')],
-    ['按类别', tally('类别')],
+    [`按${domainHeader()}`, tally(domainHeader())],
     ['按单位', tally('单位代码')],
     ['按来源', tally('来源')],
   ];

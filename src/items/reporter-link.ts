@@ -5,7 +5,9 @@
  */
 import { inArray, type SQL } from 'drizzle-orm';
 import { blindIndex, blindIndexes } from '../crypto/sealing.js';
+import type { Queryable } from '../db/client.js';
 import { items } from '../db/schema.js';
+import { type PersonRecord, personById } from '../people/store.js';
 
 /**
  * Audit details marking an action a reporter took on their own item. Such rows carry no actor id:
@@ -42,4 +44,18 @@ export function reporterIdOf(item: { reporterSealed: string | null }): number | 
   if (item.reporterSealed === null) return null;
   const id = Number(item.reporterSealed);
   return Number.isSafeInteger(id) ? id : null;
+}
+
+/**
+ * The reporter the bot can reach about an item: the enrolled, not revoked monitor or liaison who
+ * sent it; null for logged reports, purged items and people no longer enrolled.
+ */
+export async function reachableReporter(
+  db: Queryable,
+  item: { reporterSealed: string | null; sourceKind: string },
+): Promise<PersonRecord | null> {
+  const reporterId = reporterIdOf(item);
+  if (!reporterId || (item.sourceKind !== 'monitor' && item.sourceKind !== 'liaison')) return null;
+  const reporter = await personById(db, reporterId);
+  return reporter && !reporter.revokedAt ? reporter : null;
 }

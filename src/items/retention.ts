@@ -5,6 +5,7 @@
  * and flags. Every count, digest and export over past periods therefore stays right: the kept row
  * IS the anonymised count.
  */
+
 import { and, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import cron from 'node-cron';
@@ -13,6 +14,7 @@ import type { AppConfig } from '../config.js';
 import type { Db } from '../db/client.js';
 import { itemAdditions, itemAttachments, itemLinks, items } from '../db/schema.js';
 import type { ItemStatus } from '../domain/item-state.js';
+import { forgetOldEditNotices } from '../edit-notices.js';
 import type { Logger } from '../logger.js';
 
 /** Statuses whose items retention purges: the matter is over. */
@@ -116,7 +118,10 @@ export function startRetentionJob(
     () => {
       if (running) return;
       running = purgeExpiredItems(db, { now: now(), years: config.retentionYears })
-        .then((result) => logger.info({ items: result.items, cutoff: result.cutoff }, 'retention purge done'))
+        .then(async (result) => {
+          const edits = await forgetOldEditNotices(db);
+          logger.info({ items: result.items, cutoff: result.cutoff, edits }, 'retention purge done');
+        })
         .catch((error: unknown) => logger.error({ err: error }, 'retention purge failed'))
         .finally(() => {
           running = null;

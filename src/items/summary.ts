@@ -1,10 +1,10 @@
-import { eq, inArray } from 'drizzle-orm';
-import type { Language } from '../bot/i18n.js';
 import type { Queryable } from '../db/client.js';
-import { items, units } from '../db/schema.js';
 import type { ItemStatus } from '../domain/item-state.js';
 import type { ItemKind, MustInvestigateReason, Priority, SourceKind } from '../domain/routing.js';
 import type { Domain } from '../domain/tip-code.js';
+import type { Language } from '../i18n.js';
+import { unitName } from '../labels.js';
+import { itemSummaryRows } from './store.js';
 
 /**
  * What may be said about an item without its text or its reporter: safe for alerts, lists,
@@ -41,43 +41,18 @@ export function unitNameFor(
   item: Pick<ItemSummary, 'unitNameZh' | 'unitNameEn'>,
   language: Language,
 ): string {
-  return language === 'en' ? item.unitNameEn : item.unitNameZh;
+  return unitName({ nameZh: item.unitNameZh, nameEn: item.unitNameEn }, language);
 }
 
 /** Summaries of the given items (any order; missing ids are skipped); never includes text or reporter. */
 export async function loadItemSummaries(db: Queryable, ids: readonly number[]): Promise<ItemSummary[]> {
   if (ids.length === 0) return [];
-  const rows = await db
-    .select({
-      id: items.id,
-      kind: items.kind,
-      sourceKind: items.sourceKind,
-      sourceAgency: items.sourceAgency,
-      domain: items.domain,
-      unitCode: items.unitCode,
-      unitNameZh: units.nameZh,
-      unitNameEn: units.nameEn,
-      status: items.status,
-      priority: items.priority,
-      mustInvestigate: items.mustInvestigate,
-      reasons: items.reasons,
-      repeatSubject: items.repeatSubject,
-      adminsOnly: items.adminsOnly,
-      createdAt: items.createdAt,
-      updatedAt: items.updatedAt,
-    })
-    .from(items)
-    .leftJoin(units, eq(units.code, items.unitCode))
-    .where(inArray(items.id, [...ids]));
+  const rows = await itemSummaryRows(db, ids);
   return rows.map((row) => ({
     ...row,
-    domain: row.domain as Domain,
     unitNameZh: row.unitNameZh ?? row.unitCode,
     unitNameEn: row.unitNameEn ?? row.unitCode,
     code: itemCode(row.domain, row.unitCode),
-    status: row.status as ItemStatus,
-    priority: row.priority as Priority,
-    reasons: row.reasons as MustInvestigateReason[],
   }));
 }
 

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import type { Role } from '../bot/roles.js';
+import { appendAudit } from '../audit.js';
 import type { Queryable } from '../db/client.js';
 import { invites } from '../db/schema.js';
 import { parseAgency } from '../domain/agencies.js';
+import type { Role } from '../domain/roles.js';
 import { getSetting, putSetting } from '../settings.js';
 
 /** How long an invite link stays valid. */
@@ -75,6 +76,22 @@ export async function createInvite(
     .returning({ id: invites.id });
   if (!row) throw new Error('invite insert returned no row');
   return { id: row.id, token, expiresAt };
+}
+
+/** Creates an invite for an admin's /invite and audits it ('invite.created', never the token). */
+export async function issueInvite(
+  db: Queryable,
+  terms: InviteTerms,
+  createdBy: number | null,
+  now: Date,
+): Promise<CreatedInvite> {
+  const created = await createInvite(db, terms, createdBy, now);
+  await appendAudit(db, {
+    actorId: createdBy,
+    action: 'invite.created',
+    details: { inviteId: created.id, role: terms.role, ...(terms.agency ? { agency: terms.agency } : {}) },
+  });
+  return created;
 }
 
 /**

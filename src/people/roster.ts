@@ -1,8 +1,10 @@
 import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
-import type { Role } from '../bot/roles.js';
 import type { Queryable } from '../db/client.js';
 import { people } from '../db/schema.js';
+import type { Role } from '../domain/roles.js';
+import { putSetting } from '../settings.js';
 import type { InviteTerms } from './invites.js';
+import { configAdminLanguage, configAdminLanguageKey } from './store.js';
 
 /** What Telegram tells about a person, kept so admins can recognise them and texts follow their language. */
 export interface TelegramProfile {
@@ -97,6 +99,20 @@ export async function countRevoked(db: Queryable): Promise<number> {
 }
 
 /** Keeps an active person's Telegram name, username and language current; returns true if any changed. */
+/**
+ * Remembers the Telegram language of an ADMIN_IDS admin who has no enrolment (they have no row to
+ * keep it in), so notices and alerts addressed to them follow it. True when it changed.
+ */
+export async function rememberConfigAdminLanguage(
+  db: Queryable,
+  telegramId: number,
+  language: string,
+): Promise<boolean> {
+  if ((await configAdminLanguage(db, telegramId)) === language) return false;
+  await putSetting(db, configAdminLanguageKey(telegramId), language);
+  return true;
+}
+
 export async function refreshProfile(
   db: Queryable,
   telegramId: number,
@@ -123,11 +139,7 @@ export async function refreshProfile(
   return changed.length > 0;
 }
 
-/** The language stored for a person (active or not), for messages addressed to them. */
-export async function languageOf(db: Queryable, telegramId: number): Promise<string | null> {
-  const [row] = await db
-    .select({ language: people.language })
-    .from(people)
-    .where(eq(people.telegramId, telegramId));
-  return row?.language ?? null;
+/** Records the day a reporter last reported (the day only, so it cannot be matched to an item's time). */
+export async function markReported(db: Queryable, telegramId: number, day: Date): Promise<void> {
+  await db.update(people).set({ lastReportedAt: day }).where(eq(people.telegramId, telegramId));
 }

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Update } from 'telegraf/types';
 import type { Queryable } from '../db/client.js';
 import { inboxUpdates } from '../db/schema.js';
@@ -65,6 +65,41 @@ export async function storeUpdates(db: Queryable, updates: readonly Update[]): P
       })),
     )
     .onConflictDoNothing({ target: inboxUpdates.updateId });
+}
+
+/** An update parked as failed after its last try, as an admin may see it: never its content. */
+export interface ParkedUpdate {
+  updateId: number;
+  attempts: number;
+  lastError: string | null;
+  receivedAt: Date;
+}
+
+/** Updates parked as failed (the processor gave up on them), by update id. */
+export function parkedUpdates(db: Queryable): Promise<ParkedUpdate[]> {
+  return db
+    .select({
+      updateId: inboxUpdates.updateId,
+      attempts: inboxUpdates.attempts,
+      lastError: inboxUpdates.lastError,
+      receivedAt: inboxUpdates.receivedAt,
+    })
+    .from(inboxUpdates)
+    .where(eq(inboxUpdates.status, 'failed'))
+    .orderBy(asc(inboxUpdates.updateId));
+}
+
+/**
+ * Puts a parked update back in line with its tries reset, due at once, for the running bot to
+ * handle again (once its cause was fixed). Returns false when `updateId` is not a parked update.
+ */
+export async function retryParkedUpdate(db: Queryable, updateId: number): Promise<boolean> {
+  const retried = await db
+    .update(inboxUpdates)
+    .set({ status: 'pending', attempts: 0, nextAttemptAt: new Date() })
+    .where(and(eq(inboxUpdates.updateId, updateId), eq(inboxUpdates.status, 'failed')))
+    .returning({ updateId: inboxUpdates.updateId });
+  return retried.length > 0;
 }
 
 /** Deletes handled rows older than `days`; Telegram never redelivers an update that old. */

@@ -1,11 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { outbox } from '../db/schema.js';
 import type { Queryable } from '../db/client.js';
-
-/** Telegram's limit on one text message. */
-export const MAX_MESSAGE_LENGTH = 4096;
-/** Telegram's limit on a photo or document caption. */
-export const MAX_CAPTION_LENGTH = 1024;
+import { splitHtml } from './html.js';
 
 /** A file to upload with a message (the sender turns it into multipart). */
 export interface OutgoingFile {
@@ -24,40 +20,8 @@ export interface OutgoingMessage {
   /** What it is about (e.g. `receipt:12`), to match a reply to it later. */
   ref?: string;
   notBefore?: Date;
-}
-
-/**
- * Splits text into pieces of at most `limit` characters, at line breaks where possible,
- * so each piece is a valid Telegram message.
- */
-export function splitText(text: string, limit = MAX_MESSAGE_LENGTH): string[] {
-  if (text.length <= limit) return [text];
-  const pieces: string[] = [];
-  let current = '';
-  const flush = () => {
-    if (current.length > 0) pieces.push(current);
-    current = '';
-  };
-  for (const line of text.split('\n')) {
-    const candidate = current.length === 0 ? line : `${current}\n${line}`;
-    if (candidate.length <= limit) {
-      current = candidate;
-      continue;
-    }
-    flush();
-    // A single line longer than the limit is cut hard; code points are kept whole.
-    let rest = line;
-    while (rest.length > limit) {
-      let cut = limit;
-      const code = rest.charCodeAt(cut - 1);
-      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-      pieces.push(rest.slice(0, cut));
-      rest = rest.slice(cut);
-    }
-    current = rest;
-  }
-  flush();
-  return pieces;
+  /** A later piece of one long text: sent only after the piece before it. */
+  followsPrevious?: boolean;
 }
 
 /**
@@ -67,9 +31,18 @@ export function splitText(text: string, limit = MAX_MESSAGE_LENGTH): string[] {
 export class OutboxBuffer {
   readonly messages: OutgoingMessage[] = [];
 
-  /** Queues a text message (HTML parse mode unless `extra` says otherwise), split to fit Telegram's limit. */
-  sendText(chatId: number, text: string, extra: Record<string, unknown> = {}, ref?: string): void {
-    const pieces = splitText(text);
+  /**
+   * Queues an HTML text message, split to fit Telegram's limit without breaking its markup; with
+   * `notBefore`, not sent before that instant.
+   */
+  sendText(
+    chatId: number,
+    text: string,
+    extra: Record<string, unknown> = {},
+    ref?: string,
+    options: { notBefore?: Date } = {},
+  ): void {
+    const pieces = splitHtml(text);
     pieces.forEach((piece, index) => {
       const last = index === pieces.length - 1;
       // Buttons belong under the last piece, where the reader ends up.
@@ -86,6 +59,8 @@ export class OutboxBuffer {
           ...(last && reply_markup !== undefined ? { reply_markup } : {}),
         },
         ref: last ? ref : undefined,
+        ...(index > 0 ? { followsPrevious: true } : {}),
+        ...(options.notBefore ? { notBefore: options.notBefore } : {}),
       });
     });
   }
@@ -114,12 +89,13 @@ export const OUTBOX_WAKE_SQL = sql`pg_notify(${OUTBOX_CHANNEL}, '')`;
  * Writes queued messages to the outbox on the given transaction (or database) and notifies the
  * sending replica at commit. `notify: false` leaves the notification to the caller, who promises to
  * issue OUTBOX_WAKE_SQL in the same transaction (the update processor folds it into a statement it
- * runs anyway, saving a round trip per update).
+ * runs anyway, saving a round trip per update). `createdAt` dates the rows by their cause (the update
+ * processor gives the update's arrival) instead of this transaction's start.
  */
 export async function writeOutbox(
   db: Queryable,
   messages: readonly OutgoingMessage[],
-  options: { notify?: boolean } = {},
+  options: { notify?: boolean; createdAt?: Date } = {},
 ): Promise<void> {
   if (messages.length === 0) return;
   await db.insert(outbox).values(
@@ -130,7 +106,9 @@ export async function writeOutbox(
       fileBytes: message.file?.bytes ?? null,
       fileName: message.file ? `${message.file.field}:${message.file.name}` : null,
       ref: message.ref ?? null,
+      followsPrevious: message.followsPrevious ?? false,
       ...(message.notBefore ? { notBefore: message.notBefore } : {}),
+      ...(options.createdAt ? { createdAt: options.createdAt } : {}),
     })),
   );
   // Delivered at commit: the sending replica (maybe another process) wakes without polling.

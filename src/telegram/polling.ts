@@ -1,10 +1,40 @@
 import type { Telegram } from 'telegraf';
 import type { Update } from 'telegraf/types';
+import { backoffMs } from '../backoff.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { storeUpdates } from './inbox.js';
 
 const LONG_POLL_SECONDS = 25;
+
+/** The first pause after an empty answer that came back long before its long-poll timeout. */
+export const EARLY_EMPTY_FIRST_PAUSE_MS = 100;
+/** The longest pause between early empty answers; it bounds how late an update can be picked up then. */
+export const EARLY_EMPTY_MAX_PAUSE_MS = 3_200;
+
+/**
+ * How long to pause before the next getUpdates, given the pause used after the previous one
+ * (0 for none) and how this one went.
+ *
+ * Telegram holds an empty getUpdates for its whole `timeout`, so the loop needs no pause of its
+ * own. A server that ignores the timeout (a proxy, a stand-in, a misbehaving Bot API server)
+ * answers empty at once instead, and without a pause the loop would spin: thousands of calls a
+ * second and a busy core while nothing happens. So an empty answer that came back in less than
+ * half the requested timeout is followed by a pause that starts at
+ * {@link EARLY_EMPTY_FIRST_PAUSE_MS} and doubles up to {@link EARLY_EMPTY_MAX_PAUSE_MS}.
+ * An answer that brings updates, or an empty one that did wait (half the timeout or more, at most
+ * one call every dozen seconds, harmless), needs no pause and resets the back-off, so a normal
+ * server is polled exactly as before and updates are never held back behind a pause.
+ */
+export function pauseAfterPoll(
+  previousPauseMs: number,
+  poll: { updates: number; elapsedMs: number; timeoutMs: number },
+): number {
+  if (poll.updates > 0 || poll.elapsedMs >= poll.timeoutMs / 2) return 0;
+  if (previousPauseMs <= 0) return EARLY_EMPTY_FIRST_PAUSE_MS;
+  // One step of the back-off on from the previous pause: twice it, at most the longest pause.
+  return backoffMs(1, { baseMs: previousPauseMs, maxMs: EARLY_EMPTY_MAX_PAUSE_MS });
+}
 
 /**
  * Long-polls getUpdates and stores each batch before asking for the next: the offset that
@@ -24,7 +54,7 @@ export class PollingIntake {
     private readonly allowedUpdates: readonly string[],
   ) {}
 
-  /** Starts polling in the background; resolves once the first getUpdates was sent. */
+  /** Starts polling in the background and returns at once; stop() ends the loop. */
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -40,8 +70,11 @@ export class PollingIntake {
 
   private async run(): Promise<void> {
     let failures = 0;
+    // The pause after the last early empty answer, 0 when the last poll needed none.
+    let earlyEmptyPauseMs = 0;
     while (this.running) {
       let updates: Update[];
+      const asked = performance.now();
       try {
         updates = (await this.telegram.callApi(
           'getUpdates',
@@ -56,12 +89,29 @@ export class PollingIntake {
       } catch (error) {
         if (!this.running) break;
         failures += 1;
-        const delayMs = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+        const delayMs = backoffMs(failures, { baseMs: 500, maxMs: 30_000, maxExponent: 6 });
         this.logger.warn({ kind: describe(error), delayMs }, 'getUpdates failed; retrying');
         await sleep(delayMs, this.abort.signal);
         continue;
       }
-      if (updates.length === 0) continue;
+      const pauseMs = pauseAfterPoll(earlyEmptyPauseMs, {
+        updates: updates.length,
+        elapsedMs: performance.now() - asked,
+        timeoutMs: LONG_POLL_SECONDS * 1000,
+      });
+      if (pauseMs === EARLY_EMPTY_MAX_PAUSE_MS && earlyEmptyPauseMs < EARLY_EMPTY_MAX_PAUSE_MS) {
+        // Once per run of early answers, so a server that keeps doing it does not flood the log.
+        this.logger.warn(
+          { timeoutSeconds: LONG_POLL_SECONDS, pauseMs },
+          'getUpdates keeps answering empty without waiting for its timeout; pausing between calls',
+        );
+      }
+      earlyEmptyPauseMs = pauseMs;
+      if (updates.length === 0) {
+        // The abort signal ends the pause at once, so a stop is not held up by it.
+        if (pauseMs > 0) await sleep(pauseMs, this.abort.signal);
+        continue;
+      }
       // Until the batch is stored, the offset does not move: Telegram keeps the updates for us.
       for (let stored = false; !stored && this.running; ) {
         try {

@@ -1,10 +1,14 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { Input, type Telegram, TelegramError } from 'telegraf';
-import { type Db, queryRows } from '../db/client.js';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { type Telegram, TelegramError } from 'telegraf';
+import { backoffMs } from '../backoff.js';
+import { unseal } from '../crypto/sealing.js';
+import { type Db, type Queryable, queryRows } from '../db/client.js';
 import { outbox } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { unseal } from '../crypto/sealing.js';
+import { htmlToPlainText } from './html.js';
+import { OutboxBuffer, writeOutbox } from './outbox.js';
 import { SendBudget } from './rate-limits.js';
+import { callWithUpload } from './upload.js';
 
 /** How long a claimed message belongs to one sender; longer than any single API call may take. */
 const LEASE_SECONDS = 30;
@@ -12,12 +16,52 @@ const CALL_TIMEOUT_MS = 20_000;
 /** Transient failures (5xx, network) are retried this often, backing off up to a minute, before giving up. */
 const MAX_TRANSIENT_ATTEMPTS = 100;
 const IDLE_POLL_MS = 1000;
+/**
+ * Transient failures a message may have at the head of its chat before later messages to that
+ * chat may pass it (it stays queued and is retried on its own schedule): one failing photo must
+ * not hold an officer's every later reply hostage for the hour its retries can take.
+ */
+export const HEAD_OF_LINE_ATTEMPTS = 3;
+/**
+ * Button answers have a lane of their own: Telegram's clients stop waiting after a few seconds, so
+ * an answer never queues behind another chat's call, a failing menu update or the message limits.
+ */
+const CALLBACK_METHOD = 'answerCallbackQuery';
+const MAX_CALLBACKS_IN_FLIGHT = 8;
+/** Calls that put or change a message in a chat: the ones Telegram's flood limits count. */
+const COUNTED_BY_LIMITS = /^(send|copy|forward|edit)/;
+/** The ref of a notice about a refused send, so a refused notice is not noticed again (no loop). */
+export const REFUSAL_NOTICE_REF = 'send-refused';
+
+/** A message Telegram refused for good (a 4xx other than 403 and 429), as the admins are told of it. */
+export interface RefusedSend {
+  outboxId: number;
+  method: string;
+  /** Telegram's error code and description; never the message's content. */
+  error: string;
+}
+
+/** Puts the notices about a refused send into `out`, inside the transaction that records it. */
+export type RefusalNotifier = (db: Queryable, refusal: RefusedSend, out: OutboxBuffer) => Promise<void>;
+
+/** A message Telegram accepted, as the sender's `onDelivered` hook is told of it. */
+export interface Delivery {
+  method: string;
+  /** The outbox row's ref (e.g. `receipt:12`), unsealed; null when it has none. */
+  ref: string | null;
+  /** Seconds from the outbox row's created_at to Telegram's OK (the database's clock, then this process's). */
+  waitedSeconds: number;
+}
 
 /** Options for the outbox sender. */
 export interface SenderOptions {
   /** Keep Telegram's per-chat and global limits (off only for benchmarks). */
   enforceLimits?: boolean;
   maxInFlight?: number;
+  /** Tells someone (the admins) of a message Telegram refused; without it a refusal is only logged and counted. */
+  onRefused?: RefusalNotifier;
+  /** Told of every message Telegram accepted (a latency metric); it must not throw or block. */
+  onDelivered?: (delivery: Delivery) => void;
 }
 
 interface ClaimedMessage extends Record<string, unknown> {
@@ -28,6 +72,10 @@ interface ClaimedMessage extends Record<string, unknown> {
   file_bytes: Buffer | Uint8Array | null;
   file_name: string | null;
   attempts: number;
+  /** Sealed, as raw SQL returns it. */
+  ref: string | null;
+  /** Seconds since created_at when the claim ran; with the local claim time, the wait until Telegram's OK. */
+  age_seconds: number | string;
 }
 
 interface PendingSent {
@@ -47,6 +95,8 @@ export interface SenderStats {
   transientErrors: number;
   blocked: number;
   failed: number;
+  /** Of `failed`: refused by Telegram as malformed (the admins are told), not given up after retries. */
+  refused: number;
 }
 
 /**
@@ -54,10 +104,20 @@ export interface SenderStats {
  * (so a chat's messages keep their order), sends it, and records the outcome.
  */
 export class OutboxSender {
-  readonly stats: SenderStats = { sent: 0, rateLimited: 0, transientErrors: 0, blocked: 0, failed: 0 };
+  readonly stats: SenderStats = {
+    sent: 0,
+    rateLimited: 0,
+    transientErrors: 0,
+    blocked: 0,
+    failed: 0,
+    refused: 0,
+  };
   private readonly budget: SendBudget;
   private readonly maxInFlight: number;
+  private readonly onRefused: RefusalNotifier | undefined;
+  private readonly onDelivered: ((delivery: Delivery) => void) | undefined;
   private readonly inFlight = new Map<number, Promise<void>>();
+  private readonly callbacksInFlight = new Map<number, Promise<void>>();
   private readonly chatsInFlight = new Set<number>();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -74,6 +134,8 @@ export class OutboxSender {
   ) {
     this.budget = new SendBudget(options.enforceLimits ?? true);
     this.maxInFlight = options.maxInFlight ?? 8;
+    this.onRefused = options.onRefused;
+    this.onDelivered = options.onDelivered;
   }
 
   /** Starts delivering in the background. */
@@ -96,7 +158,7 @@ export class OutboxSender {
     this.running = false;
     this.wake();
     await this.loop;
-    await Promise.allSettled([...this.inFlight.values()]);
+    await Promise.allSettled([...this.inFlight.values(), ...this.callbacksInFlight.values()]);
   }
 
   private async run(): Promise<void> {
@@ -114,6 +176,26 @@ export class OutboxSender {
   }
 
   private async claimAndSend(): Promise<number> {
+    return (await this.claimCallbackAnswers()) + (await this.claimMessages());
+  }
+
+  /** Button answers: no order among them, no flood limit, slots of their own. */
+  private async claimCallbackAnswers(): Promise<number> {
+    const slots = MAX_CALLBACKS_IN_FLIGHT - this.callbacksInFlight.size;
+    if (slots <= 0) return 0;
+    const claimedAt = Date.now();
+    const rows = await this.claim(sql`o.method = ${CALLBACK_METHOD}`, slots);
+    this.launch(rows, claimedAt, this.callbacksInFlight);
+    return rows.length;
+  }
+
+  /**
+   * Every other call: the oldest message of each chat, so a chat's messages keep their order, except
+   * that a message which has failed HEAD_OF_LINE_ATTEMPTS times no longer holds back the ones after it,
+   * save the next piece of the same long text, and that a message scheduled for later (a batched
+   * alert) holds back nothing while it waits.
+   */
+  private async claimMessages(): Promise<number> {
     const now = Date.now();
     const slots = this.maxInFlight - this.inFlight.size;
     if (slots <= 0 || this.budget.globalNextAllowedAt(now) > now) return 0;
@@ -125,62 +207,90 @@ export class OutboxSender {
             sql`, `,
           )})`
         : sql``;
-    const rows = await queryRows<ClaimedMessage>(
+    const claimedAt = Date.now();
+    const rows = await this.claim(
+      sql`o.method <> ${CALLBACK_METHOD}
+          ${notExcluded}
+          and not exists (
+            select 1 from ${outbox} earlier
+            where earlier.chat_id = o.chat_id and earlier.id < o.id
+              and earlier.status in ('pending', 'sending')
+              and earlier.method <> ${CALLBACK_METHOD}
+              -- Scheduled for later and never tried (a batched alert): it holds nothing back.
+              and not (earlier.status = 'pending' and earlier.attempts = 0 and earlier.last_error is null
+                       and earlier.not_before > now())
+              and (earlier.attempts < ${HEAD_OF_LINE_ATTEMPTS}
+                or (o.follows_previous and earlier.id = (
+                  select max(previous.id) from ${outbox} previous
+                  where previous.chat_id = o.chat_id and previous.id < o.id
+                    and previous.method <> ${CALLBACK_METHOD}))))`,
+      slots,
+    );
+    for (const row of rows) this.chatsInFlight.add(Number(row.chat_id));
+    this.launch(rows, claimedAt, this.inFlight, (row) => this.chatsInFlight.delete(Number(row.chat_id)));
+    return rows.length;
+  }
+
+  /** Claims (leases) up to `slots` due messages that match `which`, a condition on `o`, oldest first. */
+  private claim(which: SQL, slots: number): Promise<ClaimedMessage[]> {
+    return queryRows<ClaimedMessage>(
       this.db,
       sql`update ${outbox} set status = 'sending', lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
           where id in (
             select o.id from ${outbox} o
             where (o.status = 'pending' or (o.status = 'sending' and o.lease_until < now()))
               and o.not_before <= now()
-              ${notExcluded}
-              and not exists (
-                select 1 from ${outbox} earlier
-                where earlier.chat_id = o.chat_id and earlier.id < o.id
-                  and earlier.status in ('pending', 'sending'))
+              and ${which}
             order by o.id
             limit ${slots}
             for update skip locked)
-          returning id, chat_id, method, payload, file_bytes, file_name, attempts`,
+          returning id, chat_id, method, payload, file_bytes, file_name, attempts, ref,
+            extract(epoch from now() - created_at) as age_seconds`,
     );
+  }
+
+  /** Delivers claimed messages in the background, each tracked in `inFlight` until its outcome is recorded. */
+  private launch(
+    rows: readonly ClaimedMessage[],
+    claimedAt: number,
+    inFlight: Map<number, Promise<void>>,
+    release: (row: ClaimedMessage) => void = () => {},
+  ): void {
     for (const row of rows) {
-      const chatId = Number(row.chat_id);
       const id = Number(row.id);
-      this.chatsInFlight.add(chatId);
-      const delivery = this.deliver({ ...row, id, chat_id: chatId })
+      const delivery = this.deliver({ ...row, id, chat_id: Number(row.chat_id), claimedAt })
         // A rejection here would be unhandled and end the process; the lease brings the message back.
         .catch((error: unknown) =>
           this.logger.error({ err: error, outboxId: id }, 'delivery failed unexpectedly'),
         )
         .finally(() => {
-          this.inFlight.delete(id);
-          this.chatsInFlight.delete(chatId);
+          inFlight.delete(id);
+          release(row);
           this.wake();
         });
-      this.inFlight.set(id, delivery);
+      inFlight.set(id, delivery);
     }
-    return rows.length;
   }
 
-  private async deliver(message: ClaimedMessage & { chat_id: number }): Promise<void> {
+  private async deliver(message: ClaimedMessage & { chat_id: number; claimedAt: number }): Promise<void> {
+    const counted = COUNTED_BY_LIMITS.test(message.method);
     // Several deliveries may wait for the same free slot: check again after every wait, and
     // record synchronously right after the check, so only one of them takes it.
-    for (let waitUntil = this.budget.nextAllowedAt(message.chat_id, Date.now()); waitUntil > Date.now(); ) {
+    for (
+      let waitUntil = counted ? this.budget.nextAllowedAt(message.chat_id, Date.now()) : 0;
+      waitUntil > Date.now();
+    ) {
       await new Promise((resolve) => setTimeout(resolve, waitUntil - Date.now()));
       waitUntil = this.budget.nextAllowedAt(message.chat_id, Date.now());
     }
     const startedAt = Date.now();
-    this.budget.record(message.chat_id, startedAt);
-    const payload =
+    if (counted) this.budget.record(message.chat_id, startedAt);
+    const settle = () => {
+      if (counted) this.budget.settle(message.chat_id, startedAt, Date.now());
+    };
+    const payload: Record<string, unknown> =
       // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
       typeof message.payload === 'string' ? JSON.parse(unseal(message.payload)) : { ...message.payload };
-    if (message.file_bytes && message.file_name) {
-      const separator = message.file_name.indexOf(':');
-      const field = message.file_name.slice(0, separator);
-      payload[field] = Input.fromBuffer(
-        Buffer.from(message.file_bytes),
-        message.file_name.slice(separator + 1),
-      );
-    }
     // A private chat's id is a person: beside a send time it could tell who got a receipt, so logs
     // name groups only (the outbox id finds the row when an operator must look).
     const log = this.logger.child({
@@ -190,15 +300,38 @@ export class OutboxSender {
     });
     let result: unknown;
     try {
-      result = (await this.telegram.callApi(message.method as never, payload as never, {
-        signal: AbortSignal.timeout(CALL_TIMEOUT_MS) as never,
-      })) as unknown;
+      const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
+      if (message.file_bytes && message.file_name) {
+        const separator = message.file_name.indexOf(':');
+        result = await callWithUpload(
+          this.telegram,
+          message.method,
+          payload,
+          {
+            field: message.file_name.slice(0, separator),
+            name: message.file_name.slice(separator + 1),
+            bytes: message.file_bytes,
+          },
+          signal,
+        );
+      } else {
+        result = (await this.telegram.callApi(message.method as never, payload as never, {
+          signal: signal as never,
+        })) as unknown;
+      }
     } catch (error) {
-      this.budget.settle(message.chat_id, startedAt, Date.now());
-      await this.recordOutcome(log, () => this.recordFailure(message, error, log));
+      settle();
+      if (isNotModified(error)) {
+        // The message already reads so: the edit's purpose holds, and retrying cannot change that.
+        await this.recordOutcome(log, () => this.markSent(message.id, null));
+        log.debug('edit changed nothing; done');
+        return;
+      }
+      await this.recordOutcome(log, () => this.recordFailure(message, payload, error, log));
       return;
     }
-    this.budget.settle(message.chat_id, startedAt, Date.now());
+    settle();
+    const waitedSeconds = Number(message.age_seconds) + (Date.now() - message.claimedAt) / 1000;
     const messageId =
       typeof result === 'object' && result !== null && 'message_id' in result
         ? Number((result as { message_id: number }).message_id)
@@ -208,6 +341,15 @@ export class OutboxSender {
     await this.recordOutcome(log, () => this.markSent(message.id, messageId));
     this.stats.sent += 1;
     log.debug('sent');
+    if (this.onDelivered) {
+      try {
+        // Raw SQL bypasses the column's mapper, as for the payload: the ref arrives sealed.
+        const ref = message.ref === null ? null : unseal(message.ref);
+        this.onDelivered({ method: message.method, ref, waitedSeconds });
+      } catch (error) {
+        log.debug({ err: error }, 'delivery hook failed');
+      }
+    }
   }
 
   /**
@@ -266,12 +408,17 @@ export class OutboxSender {
           return;
         }
         if (attempt === 1) log.warn({ err: error }, 'could not record a delivery; retrying');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 * 2 ** attempt)));
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, { baseMs: 500, maxMs: 5000 })));
       }
     }
   }
 
-  private async recordFailure(message: ClaimedMessage & { chat_id: number }, error: unknown, log: Logger) {
+  private async recordFailure(
+    message: ClaimedMessage & { chat_id: number },
+    payload: Record<string, unknown>,
+    error: unknown,
+    log: Logger,
+  ) {
     const row = and(eq(outbox.id, message.id), eq(outbox.status, 'sending'));
     if (error instanceof TelegramError && error.code === 429) {
       const retryAfter = Number(error.response.parameters?.retry_after ?? 1);
@@ -294,17 +441,7 @@ export class OutboxSender {
       return;
     }
     if (error instanceof TelegramError && error.code >= 400 && error.code < 500 && error.code !== 401) {
-      this.stats.failed += 1;
-      log.error({ code: error.code, description: truncate(error.description) }, 'Telegram refused the call');
-      await this.db
-        .update(outbox)
-        .set({
-          status: 'failed',
-          lastError: truncate(`${error.code} ${error.description}`),
-          payload: null,
-          fileBytes: null,
-        })
-        .where(row);
+      await this.recordRefusal(message, payload, error, log);
       return;
     }
     // 5xx, 401 (a token hiccup on Telegram's side) and network errors are worth retrying.
@@ -312,7 +449,7 @@ export class OutboxSender {
     const attempts = message.attempts + 1;
     const kind = error instanceof TelegramError ? String(error.code) : errorKind(error);
     const giveUp = attempts >= MAX_TRANSIENT_ATTEMPTS;
-    const delayMs = Math.min(60_000, 500 * 2 ** Math.min(attempts, 7));
+    const delayMs = backoffMs(attempts, { baseMs: 500, maxMs: 60_000, maxExponent: 7 });
     log[giveUp ? 'error' : 'warn'](
       { kind, attempts, delayMs },
       giveUp ? 'giving up on message' : 'send failed; will retry',
@@ -326,6 +463,53 @@ export class OutboxSender {
         lastError: kind,
       })
       .where(row);
+  }
+
+  /**
+   * Telegram refused the call for good (a malformed text, a bad button, a vanished chat): the message
+   * is marked failed with the error and counted; a text that was a reply to a person goes again once
+   * as plain text, so the person still gets an answer; and the admins are told its number and the
+   * error (never its content). A button answer that came too late is only logged: it is expected
+   * after a restart and nobody can act on it.
+   */
+  private async recordRefusal(
+    message: ClaimedMessage & { chat_id: number },
+    payload: Record<string, unknown>,
+    error: TelegramError,
+    log: Logger,
+  ): Promise<void> {
+    const lateAnswer =
+      message.method === CALLBACK_METHOD && /query is too old|query id is invalid/i.test(error.description);
+    this.stats.failed += 1;
+    if (!lateAnswer) this.stats.refused += 1;
+    log[lateAnswer ? 'warn' : 'error'](
+      { code: error.code, description: truncate(error.description) },
+      'Telegram refused the call',
+    );
+    const lastError = truncate(`${error.code} ${error.description}`);
+    await this.db.transaction(async (tx) => {
+      const [refused] = await tx
+        .update(outbox)
+        .set({ status: 'failed', lastError, payload: null, fileBytes: null })
+        .where(and(eq(outbox.id, message.id), eq(outbox.status, 'sending')))
+        .returning({ ref: outbox.ref });
+      if (!refused || lateAnswer) return;
+      const out = new OutboxBuffer();
+      const fallback = plainFallback(message, payload, error);
+      if (fallback) {
+        out.messages.push({
+          chatId: message.chat_id,
+          method: 'sendMessage',
+          payload: fallback,
+          ref: refused.ref ?? undefined,
+        });
+      }
+      if (this.onRefused && refused.ref !== REFUSAL_NOTICE_REF) {
+        await this.onRefused(tx, { outboxId: message.id, method: message.method, error: lastError }, out);
+      }
+      await writeOutbox(tx, out.messages);
+    });
+    this.wake();
   }
 
   private idleDelay(): number {
@@ -355,6 +539,33 @@ export class OutboxSender {
       };
     });
   }
+}
+
+/** Telegram's answer to an edit that would leave the message as it is. */
+function isNotModified(error: unknown): boolean {
+  return (
+    error instanceof TelegramError && error.code === 400 && /message is not modified/i.test(error.description)
+  );
+}
+
+/**
+ * The plain-text version of an HTML reply to a person (a private chat) that Telegram refused for its
+ * markup: the same words with the tags dropped and the entities decoded, sent once without a parse
+ * mode. Null for anything else: a group message, a file, a text that already went without a parse
+ * mode, or a refusal that is not about the markup.
+ */
+function plainFallback(
+  message: ClaimedMessage & { chat_id: number },
+  payload: Record<string, unknown>,
+  error: TelegramError,
+): Record<string, unknown> | null {
+  if (message.method !== 'sendMessage' || message.chat_id <= 0) return null;
+  if (typeof payload.text !== 'string' || payload.parse_mode === undefined) return null;
+  // Only the markup can be at fault; a plain copy of a message to a vanished chat would fail the same way.
+  if (!/entit|tag/i.test(error.description)) return null;
+  const { parse_mode: _mode, entities: _entities, ...rest } = payload;
+  const text = htmlToPlainText(payload.text).slice(0, 4096);
+  return text.trim() === '' ? null : { ...rest, text };
 }
 
 function truncate(value: string | undefined): string {

@@ -1,10 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Update } from 'telegraf/types';
+import { backoffMs } from '../backoff.js';
+import { unseal } from '../crypto/sealing.js';
 import { type Database, queryRows, type Tx } from '../db/client.js';
 import { inboxUpdates } from '../db/schema.js';
-import type { Logger } from '../logger.js';
-import { unseal } from '../crypto/sealing.js';
 import { describeError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { OUTBOX_WAKE_SQL, OutboxBuffer, writeOutbox } from './outbox.js';
 
 /** Tries before an update is parked as failed (visible to admins through the CLI). */
@@ -25,13 +26,15 @@ export interface ProcessorStats {
 
 /** 1 s, 2 s, 4 s, … up to a minute between tries of a failing update. */
 export function defaultBackoffMs(attempts: number): number {
-  return Math.min(60_000, 1000 * 2 ** (attempts - 1));
+  return backoffMs(attempts - 1, { baseMs: 1000, maxMs: 60_000 });
 }
 
 interface ClaimedUpdate extends Record<string, unknown> {
   update_id: number | string;
   payload: Update | string;
   attempts: number;
+  /** When the update was stored (milliseconds since the epoch, the database's clock). */
+  received_ms: number | string;
 }
 
 /**
@@ -122,7 +125,8 @@ export class UpdateProcessor {
       await this.database.db.transaction(async (tx) => {
         const rows = await queryRows<ClaimedUpdate>(
           tx,
-          sql`select update_id, payload, attempts from ${inboxUpdates} u
+          sql`select update_id, payload, attempts, extract(epoch from received_at) * 1000 as received_ms
+              from ${inboxUpdates} u
               where u.status = 'pending' and u.next_attempt_at <= now()
                 and not exists (
                   select 1 from ${inboxUpdates} earlier
@@ -141,7 +145,11 @@ export class UpdateProcessor {
           ) as Update;
         try {
           await this.handle(update, tx, out, this.logger.child({ updateId: update.update_id }));
-          await writeOutbox(tx, out.messages, { notify: false });
+          // Dated by the update's arrival, so the sender's wait for a reply is the person's wait.
+          await writeOutbox(tx, out.messages, {
+            notify: false,
+            createdAt: new Date(Number(claimed.received_ms)),
+          });
         } catch (error) {
           failure = { error };
           throw error;

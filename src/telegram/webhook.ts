@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Update } from 'telegraf/types';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -7,8 +7,18 @@ import { storeUpdates } from './inbox.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Extra routes the webhook server answers, e.g. /metrics. */
-export type ExtraRoutes = Record<string, (response: ServerResponse) => void | Promise<void>>;
+/**
+ * Limits that keep a slow or flooding client from holding the server: Telegram opens at most 100
+ * connections (setWebhook's max_connections) and sends each update at once.
+ */
+export const WEBHOOK_LIMITS = {
+  /** Time allowed for a request's headers. */
+  headersTimeoutMs: 10_000,
+  /** Time allowed for a whole request, body included. */
+  requestTimeoutMs: 30_000,
+  /** Open connections at most; more are refused by closing them. */
+  maxConnections: 512,
+};
 
 /** Options for the webhook HTTP server. */
 export interface WebhookOptions {
@@ -17,13 +27,15 @@ export interface WebhookOptions {
   /** The path Telegram posts to (from WEBHOOK_URL). */
   path: string;
   secret: string;
-  extraRoutes?: ExtraRoutes;
+  /** WEBHOOK_LIMITS unless a test wants them shorter. */
+  limits?: Partial<typeof WEBHOOK_LIMITS>;
 }
 
 /**
- * An HTTP server that answers Telegram 200 only after an update is committed to the inbox,
- * 401 when the secret header is missing or wrong, and 500 when the database is away
- * (so Telegram redelivers later).
+ * An HTTP server for Telegram's posts to the webhook path, and nothing else (monitoring has its own
+ * local listener, src/metrics-server.ts): 200 only after an update is committed to the inbox, 401
+ * with the connection closed and the body unread when the secret header is missing or wrong, and
+ * 503 when the database is away (so Telegram redelivers later).
  */
 export class WebhookIntake {
   private server: Server | undefined;
@@ -40,12 +52,22 @@ export class WebhookIntake {
 
   /** Listens; resolves with the bound port. */
   async start(): Promise<number> {
-    const server = createServer((request, response) => {
-      this.route(request, response).catch((error: unknown) => {
-        this.logger.error({ err: error }, 'webhook request failed');
-        if (!response.headersSent) response.writeHead(500).end();
-      });
-    });
+    const limits = { ...WEBHOOK_LIMITS, ...this.options.limits };
+    const server = createServer(
+      {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        // How often the two timeouts above are checked (Node's default, 30 s, would let them slip).
+        connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+      },
+      (request, response) => {
+        this.route(request, response).catch((error: unknown) => {
+          this.logger.error({ err: error }, 'webhook request failed');
+          if (!response.headersSent) response.writeHead(500).end();
+        });
+      },
+    );
+    server.maxConnections = limits.maxConnections;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -67,15 +89,6 @@ export class WebhookIntake {
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0];
-    if (request.method === 'GET' && path === '/healthz') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      return;
-    }
-    const extra = path ? this.options.extraRoutes?.[path] : undefined;
-    if (request.method === 'GET' && extra) {
-      await extra(response);
-      return;
-    }
     if (path !== this.options.path) {
       response.writeHead(404).end();
       return;
@@ -85,8 +98,9 @@ export class WebhookIntake {
       return;
     }
     if (!this.secretMatches(request.headers['x-telegram-bot-api-secret-token'])) {
-      request.resume();
-      response.writeHead(401).end();
+      // Not Telegram: its body is never read, and its connection is not kept for another try.
+      response.writeHead(401, { connection: 'close', 'content-length': '0' });
+      response.end(() => request.socket.destroy());
       return;
     }
     const body = await readBody(request);

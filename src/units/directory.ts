@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { asc, count, sql } from 'drizzle-orm';
+import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { units } from '../db/schema.js';
 import type { UnitRef } from '../domain/tip-code.js';
@@ -96,18 +96,24 @@ export async function seedUnitsIfEmpty(db: Queryable, file = DEFAULT_UNITS_CSV):
   return list.length;
 }
 
+/** The columns of a unit as the directory hands it out. */
+const UNIT_COLUMNS = {
+  code: units.code,
+  nameZh: units.nameZh,
+  nameEn: units.nameEn,
+  kind: units.kind,
+  auditClass: units.auditClass,
+  headName: units.headName,
+  headTitle: units.headTitle,
+};
+
 /** Every unit, by code. */
 export async function loadUnits(db: Queryable): Promise<Unit[]> {
-  return db
-    .select({
-      code: units.code,
-      nameZh: units.nameZh,
-      nameEn: units.nameEn,
-      kind: units.kind,
-      auditClass: units.auditClass,
-      headName: units.headName,
-      headTitle: units.headTitle,
-    })
-    .from(units)
-    .orderBy(asc(units.code));
+  return db.select(UNIT_COLUMNS).from(units).orderBy(asc(units.code));
+}
+
+/** One unit by its code, or null when the directory has no such unit. */
+export async function unitByCode(db: Queryable, code: string): Promise<Unit | null> {
+  const [row] = await db.select(UNIT_COLUMNS).from(units).where(eq(units.code, code));
+  return row ?? null;
 }

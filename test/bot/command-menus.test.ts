@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   menuCommands,
   publishDefaultMenus,
-  queueMenuRemoval,
-  queuePersonMenu,
+  sendMenuRemoval,
+  sendPersonMenu,
 } from '../../src/bot/command-menus.js';
 import { features } from '../../src/bot/features/index.js';
 import type { Database } from '../../src/db/client.js';
@@ -29,9 +29,9 @@ describe('command menus', () => {
 
   it('are per chat, in English only for English clients, and removed in both languages', () => {
     const out = new OutboxBuffer();
-    queuePersonMenu(out, features, 42, 'monitor', 'en-US');
-    queuePersonMenu(out, features, 43, 'monitor', 'zh-hans');
-    queueMenuRemoval(out, 42);
+    sendPersonMenu(out, features, 42, 'monitor', 'en-US');
+    sendPersonMenu(out, features, 43, 'monitor', 'zh-hans');
+    sendMenuRemoval(out, 42);
     const [english, chinese, ...removals] = out.messages;
     expect(english).toMatchObject({ chatId: 0, method: 'setMyCommands', payload: { language_code: 'en' } });
     expect(english?.payload.scope).toEqual({ type: 'chat', chat_id: 42 });
@@ -49,14 +49,20 @@ describe('command menus', () => {
     });
     afterAll(() => database.close());
 
-    it('go through the outbox: the default scope, Chinese and English', async () => {
+    it('go through the outbox: the default scope and the groups, Chinese and English', async () => {
       await publishDefaultMenus(database.db, features);
       const rows = await database.db.select().from(outbox).orderBy(asc(outbox.id));
       expect(rows.map((row) => [row.method, row.chatId, row.payload?.language_code])).toEqual([
         ['setMyCommands', 0, undefined],
         ['setMyCommands', 0, 'en'],
+        ['setMyCommands', 0, undefined],
+        ['setMyCommands', 0, 'en'],
       ]);
       expect(rows[0]?.payload?.scope).toEqual({ type: 'default' });
+      // Issue 18: in a group only /bindchat works, so it is the group menu, and it is in no other.
+      expect(rows[2]?.payload?.scope).toEqual({ type: 'all_group_chats' });
+      const groupCommands = (rows[2]?.payload?.commands ?? []) as Array<{ command: string }>;
+      expect(groupCommands.map((c) => c.command)).toEqual(['bindchat']);
     });
   });
 });

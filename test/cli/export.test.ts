@@ -1,3 +1,4 @@
+import { recordHeadChange } from '../../src/heads/tenures.js';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,12 @@ describe('CLI export', () => {
     await harness.enrol(5001, 'monitor', { community: '丹东社区' });
     await harness.enrol(5002, 'liaison', { agency: 'AUD' });
     await harness.enrol(5003, 'officer');
+    // The HPZ tip is about the head then in office; CZJ has none recorded.
+    await recordHeadChange(
+      harness.db,
+      { unitCode: 'HPZ', name: '张伟', title: null, from: '2020-01-06' },
+      { actorId: null, now: new Date(), timeZone: harness.config.timeZone },
+    );
     await harness.send(
       textMessage(user(5001, { name: '张保密' }), '/tip F-HPZ 镇长在防波堤工程中指定施工方，金额约300万元'),
     );
@@ -41,6 +48,7 @@ describe('CLI export', () => {
       domain: 'F',
       unit: 'HPZ',
       unit_name: '鹤浦镇',
+      head: '张伟',
       source_kind: 'monitor',
       source_agency: null,
       status: 'new',
@@ -48,7 +56,12 @@ describe('CLI export', () => {
       must_investigate: true,
       reasons: ['specific_content', 'signed_or_contactable'],
     });
-    expect(rows[1]).toMatchObject({ code: 'F-CZJ', source_kind: 'liaison', source_agency: 'AUD' });
+    expect(rows[1]).toMatchObject({
+      code: 'F-CZJ',
+      head: null,
+      source_kind: 'liaison',
+      source_agency: 'AUD',
+    });
     expect(rows[2]).toMatchObject({ code: 'O-XQZ', source_kind: 'mailbox', must_investigate: false });
     for (const row of rows) {
       expect(Date.parse(String(row.created_at))).not.toBeNaN();
@@ -68,10 +81,10 @@ describe('CLI export', () => {
     const csv = await readFile(file, 'utf8');
     const [header, first] = csv.split('\n');
     expect(header).toBe(
-      'number,code,kind,domain,unit,unit_name,source_kind,source_agency,signed,status,priority,must_investigate,reasons,admins_only,created_at,updated_at',
+      'number,code,kind,domain,unit,unit_name,head,source_kind,source_agency,signed,status,priority,must_investigate,reasons,admins_only,created_at,updated_at',
     );
     expect(first).toContain(
-      '1,F-HPZ,tip,F,HPZ,鹤浦镇,monitor,,true,new,high,true,specific_content;signed_or_contactable,false,',
+      '1,F-HPZ,tip,F,HPZ,鹤浦镇,张伟,monitor,,true,new,high,true,specific_content;signed_or_contactable,false,',
     );
     expect(csv).not.toContain('防波堤');
     const audits = await harness.db.select().from(auditLog).where(eq(auditLog.action, 'items.exported'));

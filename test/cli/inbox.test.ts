@@ -36,7 +36,12 @@ describe('CLI inbox', () => {
     expect(await runCommand(inboxCommand, harness, ['retry', '9002'], capture().stream)).toBe(1);
     expect(await runCommand(inboxCommand, harness, ['retry'], capture().stream)).toBe(2);
     const empty = capture();
-    expect(await runCommand(inboxCommand, harness, ['failed'], empty.stream)).toBe(0);
-    expect(empty.text()).toBe('no failed updates\n');
+    const said = capture();
+    expect(
+      await runCommand(inboxCommand, harness, ['failed'], empty.stream, harness.config, said.stream),
+    ).toBe(0);
+    // An empty list is no data: stdout stays empty, the person is told on stderr.
+    expect(empty.text()).toBe('');
+    expect(said.text()).toBe('no failed updates\n');
   });
 });

@@ -28,8 +28,13 @@ describe('CLI units import', () => {
       'code,name_zh,name_en,kind,audit_class,head_name,head_title\nJSJ,县建设局,County Construction Bureau,department,A,张三,局长\nHPZ,鹤浦镇,Hepu Town,town,A,,\n',
     );
     const out = capture();
-    expect(await run(['import', file], out.stream)).toBe(0);
-    expect(out.text()).toContain('2 unit(s)');
+    const said = capture();
+    expect(
+      await runCommand(unitsCommand, harness, ['import', file], out.stream, harness.config, said.stream),
+    ).toBe(0);
+    // A confirmation is a message, not data.
+    expect(out.text()).toBe('');
+    expect(said.text()).toContain('2 unit(s)');
     const [jsj] = await harness.db.select().from(units).where(eq(units.code, 'JSJ'));
     expect(jsj).toMatchObject({ nameZh: '县建设局', auditClass: 'A', headName: '张三' });
     const [hpz] = await harness.db.select().from(units).where(eq(units.code, 'HPZ'));

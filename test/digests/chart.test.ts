@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { translatorFor } from '../../src/bot/i18n.js';
+import { translatorFor } from '../../src/i18n.js';
 import { CHART_HEIGHT, CHART_WIDTH, renderWeeklyChart } from '../../src/digests/chart.js';
 import { pngInfo } from '../support/png.js';
 

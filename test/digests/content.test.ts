@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { translatorFor } from '../../src/bot/i18n.js';
-import { MAX_MESSAGE_LENGTH, splitText } from '../../src/telegram/outbox.js';
+import { translatorFor } from '../../src/i18n.js';
+import { MAX_MESSAGE_LENGTH, splitHtml } from '../../src/telegram/html.js';
+import { parseTelegramHtml } from '../support/telegram-html.js';
 import {
-  type AgencyCirculationData,
   buildAgencyCirculation,
   buildDailyDigest,
   buildMonthlyDigest,
   buildWeeklyDigest,
-  type DailyDigestData,
-  type MonthlyDigestData,
-  type WeeklyDigestData,
 } from '../../src/digests/content.js';
+import type {
+  AgencyCirculationData,
+  DailyDigestData,
+  MonthlyDigestData,
+  WeeklyDigestData,
+} from '../../src/digests/model.js';
 
 const zh = translatorFor('zh-CN');
 const en = translatorFor('en');
@@ -44,6 +47,21 @@ const daily: DailyDigestData = {
     { officerId: 502, name: null, open: 2, overdue: 0 },
   ],
   unassignedOpen: 4,
+  overdueObligations: {
+    total: 1,
+    entries: [
+      {
+        id: 3,
+        kind: 'talk',
+        occasion: 'post_adjusted',
+        unit: { code: 'HPZ', nameZh: '鹤浦镇', nameEn: 'Hepu Town' },
+        head: '张<伟>',
+        itemId: null,
+        dueOn: '2025-05-05',
+        overdue: true,
+      },
+    ],
+  },
 };
 
 const weekly: WeeklyDigestData = {
@@ -56,22 +74,41 @@ const weekly: WeeklyDigestData = {
   pointsCrossed: [
     {
       unit: { code: 'DXZ', nameZh: '大徐镇', nameEn: 'Daxu Town' },
+      head: '李强',
       yearTotal: 6.5,
       twoYearTotal: 8,
       threeYearTotal: 8,
       flags: ['no_commendation', 'half_bonus_withheld'],
     },
   ],
-  mustTalk: {
-    total: 1,
-    reminders: [
+  obligations: {
+    total: 2,
+    entries: [
       {
+        id: 5,
+        kind: 'talk',
+        occasion: 'integrity_reports',
         unit: { code: 'HPZ', nameZh: '鹤浦镇', nameEn: 'Hepu Town' },
+        head: '张伟',
         itemId: 21,
-        createdAt: at('2025-05-01T02:00:00Z'),
+        dueOn: '2025-05-15',
+        overdue: false,
+      },
+      {
+        id: 6,
+        kind: 'audit',
+        occasion: 'departure',
+        unit: { code: 'DXZ', nameZh: '大徐镇', nameEn: 'Daxu Town' },
+        head: null,
+        itemId: null,
+        dueOn: '2025-05-20',
+        overdue: false,
       },
     ],
   },
+  mustRemove: [
+    { unit: { code: 'DXZ', nameZh: '大徐镇', nameEn: 'Daxu Town' }, head: '李强', raisedOn: '2025-05-02' },
+  ],
   silent: [
     { role: 'monitor', place: '丹东社区', count: 1 },
     { role: 'liaison', place: 'AUD', count: 2 },
@@ -114,12 +151,14 @@ describe('daily digest content', () => {
         '统计时段：05-05 08:30 至 05-06 08:30',
         '新收 6 件',
         '按领域：事权 2 · 财权 3 · 廉洁 1',
-        '按来源：社区信息员 3 · 审计局 2 · 监督电话 1',
+        '按来源：社区干部监督信息员 3 · 审计局 2 · 监督电话 1',
         '<b>必查事项尚未分办 2 件</b>',
         '#12 F-HPZ · 待分办 · 期限 05-06',
         '#14 P-DXZ · 待分办',
         '<b>已超期 1 件</b>',
         '#9 D-JXJD · 已受理 · 期限 05-04',
+        '<b>逾期未办的谈话与审计 1 项</b>',
+        '#3 八必谈·职务调整 · 鹤浦镇（HPZ） 张&lt;伟&gt; · ⚠ 截止 2025-05-05',
         '<b>各干部在办事项</b>',
         '王&lt;科员&gt;：5 件（其中超期 1 件）',
         '干部 502：2 件',
@@ -142,12 +181,14 @@ describe('daily digest content', () => {
         'Period: 05-05 08:30 to 05-06 08:30',
         'New items: 6',
         'By domain: decision power 2 · financial power 3 · integrity 1',
-        'By source: community monitors 3 · Audit Bureau 2 · hotline 1',
+        'By source: community monitors 3 · Audit Bureau 2 · supervision hotline 1',
         '<b>Must-investigate items not yet triaged: 2</b>',
         '#12 F-HPZ · new · due 05-06',
         '#14 P-DXZ · new',
         '<b>Overdue: 1</b>',
         '#9 D-JXJD · accepted · due 05-04',
+        '<b>Talks and audits overdue: 1</b>',
+        '#3 Talk (八必谈): post adjusted · Hepu Town (HPZ) 张&lt;伟&gt; · ⚠ due 2025-05-05',
         '<b>Open items per officer</b>',
         '王&lt;科员&gt;: 5 (1 overdue)',
         'officer 502: 2',
@@ -165,6 +206,7 @@ describe('daily digest content', () => {
       overdue: { total: 0, items: [] },
       officerLoad: [],
       unassignedOpen: 0,
+      overdueObligations: { total: 0, entries: [] },
     };
     const digest = buildDailyDigest(quiet, zh);
     expect(digest.text).toBe(
@@ -182,7 +224,10 @@ describe('daily digest content', () => {
       status: 'new',
       dueAt: null,
     }));
-    const digest = buildDailyDigest({ ...daily, mustUntriaged: { total: 55, items: many } }, zh);
+    const digest = buildDailyDigest(
+      { ...daily, mustUntriaged: { total: 55, items: many }, overdueObligations: { total: 0, entries: [] } },
+      zh,
+    );
     expect(digest.text).toContain('……另有 40 件');
     expect(digest.buttons.flat()).toHaveLength(10);
     expect(digest.text.split('\n').filter((line) => line.startsWith('#'))).toHaveLength(16);
@@ -198,12 +243,13 @@ describe('long digests', () => {
       overdue: i % 2,
     }));
     const digest = buildDailyDigest({ ...daily, officerLoad }, zh);
-    const pieces = splitText(digest.text);
+    const pieces = splitHtml(digest.text);
     expect(pieces.length).toBeGreaterThan(1);
     for (const piece of pieces) {
       expect(piece.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
       expect(piece.split('<b>').length).toBe(piece.split('</b>').length);
       expect(piece).not.toMatch(/<(?!\/?b>)/);
+      expect(parseTelegramHtml(piece).ok).toBe(true);
     }
     expect(pieces.join('\n')).toBe(digest.text);
   });
@@ -222,9 +268,12 @@ describe('weekly digest content', () => {
         '<b>重复反映的单位（90 天内 3 件及以上）</b>',
         '鹤浦镇（HPZ）：4 件',
         '<b>本周达到廉政监督扣分档次的一把手</b>',
-        '大徐镇（DXZ）：本年 6.5 分，两年 8 分，三年 8 分 → 当年不得评先评优 · 扣发当年目标考核奖 50%',
-        '<b>待落实的“八必谈”提醒 1 件</b>',
-        '鹤浦镇（HPZ） · #21 · 05-01 起',
+        '大徐镇（DXZ） 一把手 李强：本年 6.5 分，两年 8 分，三年 8 分 → 当年不得评先评优 · 扣发当年目标考核奖 50%',
+        '<b>待办谈话与审计（八必谈、经济责任审计）2 项</b>',
+        '#5 八必谈·廉洁情况有反映 · 鹤浦镇（HPZ） 张伟 · 截止 2025-05-15',
+        '#6 经济责任审计·逢离必审 · 大徐镇（DXZ） 一把手（未登记） · 截止 2025-05-20',
+        '<b>四个必下：待记录处理结果 1 人（仅管理员可见）</b>',
+        '大徐镇（DXZ） 一把手 李强 · 必下 · 2025-05-02 起',
         '<b>30 天未报送信息的信息员和联络员（请走访）</b>',
         '社区干部监督信息员 · 丹东社区：1 人',
         '联席会议成员单位联络员 · 审计局：2 人',
@@ -248,9 +297,12 @@ describe('weekly digest content', () => {
         '<b>Repeat subjects (units with 3 or more items in 90 days)</b>',
         'Hepu Town (HPZ): 4 items',
         '<b>Unit heads who reached an integrity-card threshold this week</b>',
-        "Daxu Town (DXZ): 6.5 points this year, 8 over two years, 8 over three years → no commendation this year · 50% of this year's target bonus withheld",
-        '<b>Must-talk reminders (八必谈) still open: 1</b>',
-        'Hepu Town (HPZ) · #21 · since 05-01',
+        "Daxu Town (DXZ), head 李强: 6.5 points this year, 8 over two years, 8 over three years → no commendation this year · 50% of this year's target bonus withheld",
+        '<b>Talks and audits open (八必谈, economic-responsibility audits): 2</b>',
+        '#5 Talk (八必谈): reports on integrity · Hepu Town (HPZ) 张伟 · due 2025-05-15',
+        '#6 Economic-responsibility audit: on leaving (逢离必审) · Daxu Town (DXZ) head (not recorded) · due 2025-05-20',
+        '<b>四个必下: heads marked must-remove, outcome not yet recorded: 1 (admins only)</b>',
+        'Daxu Town (DXZ), head 李强 · must remove · since 2025-05-02',
         '<b>Monitors and liaisons silent for 30 days (visit them)</b>',
         'Community monitor · 丹东社区: 1',
         'Agency liaison · Audit Bureau: 2',
@@ -271,11 +323,11 @@ describe('monthly circulation content', () => {
         '本月新收 7 件',
         '按领域：财权 5 · 作风 1 · 廉洁 1',
         '<b>按来源单位和领域</b>',
-        '社区信息员：3 件（财权 2 · 作风 1）',
+        '社区干部监督信息员：3 件（财权 2 · 作风 1）',
         '县纪委：1 件（廉洁 1）',
         '审计局：3 件（财权 3）',
         '<b>转交各成员单位办理的事项</b>',
-        '县纪委：2 件（已转交 2）',
+        '县纪委：2 件（已转办 2）',
       ].join('\n'),
     );
   });
@@ -302,8 +354,8 @@ describe('monthly circulation content', () => {
       [
         '<b>联席会议信息通报 · 2025年4月 · 县纪委</b>',
         '近一年转交贵单位办理的事项共 2 件，编号、编码和状态如下：',
-        '#30 I-HPZ · 已转交',
-        '#33 F-SPZ · 已转交',
+        '#30 I-HPZ · 已转办',
+        '#33 F-SPZ · 已转办',
       ].join('\n'),
     );
     expect(zhText.buttons).toEqual([]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itemAdditions, people, pointsDeductions, reminders } from '../../src/db/schema.js';
+import { itemAdditions, people, pointsDeductions, obligations } from '../../src/db/schema.js';
 import { type DigestDeps, runDigest } from '../../src/digests/scheduler.js';
 import { createLogger } from '../../src/logger.js';
 import { setSectionChat } from '../../src/settings.js';
@@ -83,7 +83,7 @@ describe('digests never carry tip text or reporters', () => {
           status: n % 4 === 0 ? 'forwarded' : n % 3 === 0 ? 'accepted' : 'new',
           forwardedAgency: n % 4 === 0 ? 'CDI' : null,
           mustInvestigate: n % 2 === 0,
-          reasons: ['signed'],
+          reasons: ['signed_or_contactable'],
           assigneeId: n % 3 === 0 ? 501 : null,
           triageDueAt: new Date(created.getTime() + 86_400_000),
           concludeDueAt: new Date(created.getTime() + 30 * 86_400_000),
@@ -95,12 +95,23 @@ describe('digests never carry tip text or reporters', () => {
           .insert(itemAdditions)
           .values({ itemId: id, kind: 'addition', authorId: reporter, text: `${MARK}-addition` });
         if (n === 3) {
-          await harness.db
-            .insert(reminders)
-            .values({ kind: 'must_talk', unitCode: 'HPZ', itemId: id, createdAt: created });
+          await harness.db.insert(obligations).values({
+            key: `talk:integrity_reports:item:${id}`,
+            kind: 'talk',
+            occasion: 'integrity_reports',
+            personKey: 'unknown:HPZ',
+            unitCode: 'HPZ',
+            itemId: id,
+            createdOn: '2025-05-20',
+            startsOn: '2025-05-20',
+            dueOn: '2025-06-03',
+            createdAt: created,
+          });
           await harness.db.insert(pointsDeductions).values({
             unitCode: 'HPZ',
+            // The name recorded before heads existed is never shown: the points are the unit's unknown head's.
             headName: `${MARK}-head`,
+            personKey: 'unknown:HPZ',
             year: 2025,
             points: 2,
             itemId: id,
@@ -108,7 +119,9 @@ describe('digests never carry tip text or reporters', () => {
           });
           await harness.db.insert(pointsDeductions).values({
             unitCode: 'HPZ',
+            // The name recorded before heads existed is never shown: the points are the unit's unknown head's.
             headName: `${MARK}-head`,
+            personKey: 'unknown:HPZ',
             year: 2025,
             points: 2,
             itemId: id,

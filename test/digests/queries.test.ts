@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_LISTED } from '../../src/digests/content.js';
+import { MAX_LISTED } from '../../src/digests/model.js';
 import { openItemsOverview } from '../../src/digests/queries.js';
 import { insertItem, insertPerson } from '../support/digest-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';

@@ -1,8 +1,10 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { digestRuns, outbox } from '../../src/db/schema.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { auditLog, digestRuns, outbox, units } from '../../src/db/schema.js';
 import { latestOccurrence, periodKey } from '../../src/domain/periods.js';
-import { catchUpDigests, type DigestDeps, runDigest } from '../../src/digests/scheduler.js';
+import { catchUpDigests, type DigestDeps, firstStartOf, runDigest } from '../../src/digests/scheduler.js';
+import { loadObligations } from '../../src/heads/store.js';
+import { recordHeadChange } from '../../src/heads/tenures.js';
 import { createLogger } from '../../src/logger.js';
 import { setSectionChat } from '../../src/settings.js';
 import { testDatabaseKind } from '../support/database.js';
@@ -48,11 +50,12 @@ describe('scheduled digests: exactly once per period', () => {
   });
 
   it('queues a period once however often it is run', async () => {
+    // Bound before every period these tests run (their clock is in 2025).
     await setSectionChat(harness.db, {
       chatId: SECTION,
       title: '干部科',
       boundBy: 1,
-      boundAt: new Date().toISOString(),
+      boundAt: '2025-01-01T00:00:00.000Z',
     });
     const occurrence = new Date('2025-05-07T00:30:00Z');
     const before = wakes;
@@ -124,5 +127,149 @@ describe('scheduled digests: exactly once per period', () => {
     const before = (await harness.queued()).length;
     expect(await catchUpDigests(deps)).toEqual([]);
     expect((await harness.queued()).length).toBe(before);
+  });
+});
+
+describe('catch-up respects the installation (issue #19)', () => {
+  let harness: Harness;
+  let now: Date;
+  let deps: DigestDeps;
+  const bind = (boundAt: string) =>
+    setSectionChat(harness.db, { chatId: SECTION, title: '干部科', boundBy: 1, boundAt });
+  const runsOf = async (kind: string) =>
+    (await harness.db.select().from(digestRuns).where(eq(digestRuns.kind, kind))).map((r) => r.periodKey);
+
+  beforeEach(async () => {
+    harness = await createHarness();
+    deps = {
+      db: harness.db,
+      config: harness.config,
+      logger: createLogger('silent'),
+      botUsername: () => 'liaison_test_bot',
+      now: () => now,
+      wake: () => {},
+    };
+  });
+  afterEach(() => harness.close());
+
+  it('a new installation bound after its first start posts no digest for a period before either', async () => {
+    now = new Date('2025-05-07T03:00:00Z'); // Wednesday 11:00 in Shanghai: the first start
+    expect(await catchUpDigests(deps)).toEqual([]);
+    now = new Date('2025-05-07T03:10:00Z');
+    await bind(now.toISOString());
+    now = new Date('2025-05-07T03:11:00Z');
+    // Today's 08:30 daily, Monday's weekly and the 1st's monthly all ended before the installation.
+    expect(await catchUpDigests(deps)).toEqual([]);
+    expect(await harness.queued(SECTION)).toEqual([]);
+    // The next morning's daily is the first digest; the week and the month wait for their own day.
+    now = new Date('2025-05-08T01:00:00Z');
+    const results = await catchUpDigests(deps);
+    expect(results.map((r) => [r.status, r.periodKey])).toEqual([
+      ['sent', periodKey('daily', new Date('2025-05-08T00:30:00Z'))],
+    ]);
+    expect(await runsOf('weekly')).toEqual([]);
+    expect(await runsOf('monthly')).toEqual([]);
+  });
+
+  it('a chat bound on the first start of a new installation gets nothing from before that start', async () => {
+    now = new Date('2025-06-02T02:00:00Z'); // Monday 10:00: the weekly (09:00) and monthly (the 1st) are past
+    await bind(now.toISOString());
+    expect(await catchUpDigests(deps)).toEqual([]);
+    expect(await harness.db.select().from(digestRuns)).toEqual([]);
+  });
+
+  it('after a day of downtime the latest missed daily digest goes out once', async () => {
+    now = new Date('2025-04-01T00:00:00Z');
+    await firstStartOf(harness.db, now);
+    await bind(now.toISOString());
+    await runDigest(deps, 'daily', new Date('2025-05-06T00:30:00Z'));
+    // Down from 05-06 09:00 until 05-08 10:00: the 05-07 digest was missed, then the 05-08 one.
+    now = new Date('2025-05-08T02:00:00Z');
+    const results = await catchUpDigests(deps);
+    const missedDaily = periodKey('daily', new Date('2025-05-08T00:30:00Z'));
+    expect(results.filter((r) => r.periodKey === missedDaily).map((r) => r.status)).toEqual(['sent']);
+    expect((await runsOf('daily')).sort()).toEqual([
+      periodKey('daily', new Date('2025-05-06T00:30:00Z')),
+      periodKey('daily', new Date('2025-05-08T00:30:00Z')),
+    ]);
+    const dailies = (await harness.queued(SECTION)).filter((m) => m.text.includes('干部监督日报'));
+    expect(dailies).toHaveLength(2);
+    expect(await catchUpDigests(deps)).toEqual([]);
+  });
+
+  it('moving the section chat later does not move the horizon: the first binding counts', async () => {
+    now = new Date('2025-04-01T00:00:00Z');
+    await firstStartOf(harness.db, now);
+    await harness.db.insert(auditLog).values({
+      at: new Date('2025-04-02T00:00:00Z'),
+      actorId: 1,
+      action: 'section_chat.bound',
+      details: { chatId: -1 },
+    });
+    await bind('2025-05-08T01:50:00Z'); // moved to this group ten minutes ago
+    now = new Date('2025-05-08T02:00:00Z');
+    const results = await catchUpDigests(deps);
+    expect(results.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+
+  it('an installation from before the first start was recorded dates it from its earliest trace', async () => {
+    await insertItem(harness.db, { createdAt: new Date('2025-01-10T04:00:00Z') });
+    const first = await firstStartOf(harness.db, new Date('2025-05-08T02:00:00Z'));
+    expect(first.toISOString()).toBe('2025-01-10T04:00:00.000Z');
+    // Recorded once: a later call does not move it.
+    expect((await firstStartOf(harness.db, new Date('2026-01-01T00:00:00Z'))).toISOString()).toBe(
+      '2025-01-10T04:00:00.000Z',
+    );
+  });
+});
+
+describe('scheduled digests: the daily run creates the two-yearly audits nobody opened /talks for', () => {
+  let harness: Harness;
+  let deps: DigestDeps;
+
+  beforeAll(async () => {
+    harness = await createHarness();
+    deps = {
+      db: harness.db,
+      config: harness.config,
+      logger: createLogger('silent'),
+      botUsername: () => 'liaison_test_bot',
+      now: () => new Date('2027-06-10T02:00:00Z'),
+      wake: () => {},
+    };
+    await setSectionChat(harness.db, {
+      chatId: SECTION,
+      title: '干部科',
+      boundBy: 1,
+      boundAt: '2025-01-01T00:00:00.000Z',
+    });
+    await harness.db.update(units).set({ auditClass: 'A' }).where(eq(units.code, 'HPZ'));
+    const recorded = await recordHeadChange(
+      harness.db,
+      { unitCode: 'HPZ', name: '张伟', title: null, from: '2025-06-02' },
+      { actorId: 1, now: new Date('2025-06-02T02:00:00Z'), timeZone: 'Asia/Shanghai' },
+    );
+    if (recorded.kind !== 'recorded') throw new Error(recorded.kind);
+  });
+  afterAll(() => harness.close());
+
+  const twoYearly = async () =>
+    (await loadObligations(harness.db)).filter((o) => o.kind === 'audit' && o.reason === 'two_yearly');
+
+  it('a daily digest before the audit shows creates none; the one after its due day creates it and lists it overdue, once', async () => {
+    await runDigest(deps, 'daily', new Date('2027-03-01T00:30:00Z'));
+    expect(await twoYearly()).toEqual([]);
+    // Nobody opened /talks: the daily run itself creates the audit due on 2027-06-02 and lists it overdue.
+    const result = await runDigest(deps, 'daily', new Date('2027-06-10T00:30:00Z'));
+    expect(result.status).toBe('sent');
+    const audits = await twoYearly();
+    expect(audits.map((o) => [o.unitCode, o.dueOn, o.createdOn])).toEqual([['HPZ', '2027-06-02', '2027-06-10']]);
+    const daily = (await harness.queued(SECTION)).find((m) => m.text.includes('2027-06-10'));
+    // Besides the post-change talk of 2025 nobody settled.
+    expect(daily?.text).toContain('逾期未办的谈话与审计 2 项');
+    expect(daily?.text).toContain('经济责任审计·两年一审 · 鹤浦镇（HPZ） 张伟 · ⚠ 截止 2027-06-02');
+    // The next day's run finds it open and creates no second one.
+    await runDigest(deps, 'daily', new Date('2027-06-11T00:30:00Z'));
+    expect(await twoYearly()).toHaveLength(1);
   });
 });

@@ -66,7 +66,7 @@ describe('reporterStatus', () => {
     ['verifying', 'in_progress'],
     ['forwarded', 'in_progress'],
     ['merged', 'in_progress'],
-    ['filed', 'concluded'],
+    ['filed', 'filed'],
     ['concluded', 'concluded'],
     ['closed', 'concluded'],
   ] as const)('%s → %s', (s, r) => {

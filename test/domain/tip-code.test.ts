@@ -78,10 +78,14 @@ describe('parseCode', () => {
       return r.error;
     };
     expect(err('F-HPX').suggestions[0]).toBe('HPZ');
-    expect(err('F-鹤浦').suggestions).toEqual(['HPZ']);
+    expect(err('F-鹤铺镇').suggestions[0]).toBe('HPZ');
     expect(err('F-DXJ').suggestions.slice(0, 2).sort()).toEqual(['DXJD', 'DXZ']);
-    expect(err('F-建设').suggestions).toEqual(['JSJ']);
-    expect(err('F-Hepu').suggestions).toEqual(['HPZ']);
+    expect(err('F-建没局').suggestions[0]).toBe('JSJ');
+    expect(err('F-Hepu Twon').suggestions[0]).toBe('HPZ');
+    // Issue 18: a short name only one unit starts with is that unit, not a suggestion.
+    expect(parseCode('F-鹤浦', UNITS)).toEqual({ ok: true, domain: 'F', unitCode: 'HPZ' });
+    expect(parseCode('F-建设', UNITS)).toEqual({ ok: true, domain: 'F', unitCode: 'JSJ' });
+    expect(parseCode('F-Hepu', UNITS)).toEqual({ ok: true, domain: 'F', unitCode: 'HPZ' });
     expect(err('F-QQQQQQQQ').suggestions).toEqual([]);
     expect(err('F-HPX').suggestions.length).toBeLessThanOrEqual(3);
   });
@@ -110,6 +114,26 @@ describe('parseTip', () => {
     ['S-HPZ 文\u0000本\u0007\r\n二', 'S', '文本\n二'],
   ])('%j', (input, domain, text) => {
     expect(ok(input)).toEqual({ ok: true, domain, unitCode: 'HPZ', text });
+  });
+
+  // Issue 18: the forms a new monitor types that name a real unit.
+  it.each([
+    ['F HPZ 镇长指定施工方', 'F', 'HPZ', '镇长指定施工方'],
+    ['财权 鹤浦 镇长指定施工方', 'F', 'HPZ', '镇长指定施工方'],
+    ['F-鹤浦 镇长指定施工方', 'F', 'HPZ', '镇长指定施工方'],
+    ['F-Hepu Town The head picked the builder', 'F', 'HPZ', 'The head picked the builder'],
+    ['F-hepu town: the head', 'F', 'HPZ', 'the head'],
+    ['F-Hepu the head', 'F', 'HPZ', 'the head'],
+    ['I-County Finance Bureau gifts', 'I', 'CZJ', 'gifts'],
+    ['P 财政局 提拔亲属', 'P', 'CZJ', '提拔亲属'],
+  ])('%j names a unit', (input, domain, unitCode, text) => {
+    expect(ok(input)).toEqual({ ok: true, domain, unitCode, text });
+  });
+
+  it('a short name two units share, or free text after a letter, is not taken for a code', () => {
+    // 丹东街道 and 丹西街道 both start with 丹.
+    expect(ok('F-丹 文本')).toMatchObject({ ok: false, error: { kind: 'unknown_unit' } });
+    expect(ok('O 我想反映一下')).toMatchObject({ ok: false, error: { kind: 'malformed_code' } });
   });
 
   it('reports missing code, malformed code, missing text', () => {

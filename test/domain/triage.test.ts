@@ -13,6 +13,7 @@ import {
   measuresFor,
   parseDraft,
   statusesFor,
+  toggleInvestigated,
   toggleMeasure,
   wizardStep,
 } from '../../src/domain/triage.js';
@@ -129,6 +130,40 @@ describe('conclusion wizard', () => {
     const start: ConclusionDraft = { ...EMPTY_DRAFT, finding: 'substantiated' };
     const draft = toggleMeasure(toggleMeasure(start, 'removed'), 'talk');
     expect(draft.measures).toEqual(['talk', 'removed']);
+  });
+
+  it('records 被执纪执法部门查处 only after a finding at least partly true, and only then puts it on the conclusion', () => {
+    const untrue: ConclusionDraft = { ...EMPTY_DRAFT, finding: 'unsubstantiated' };
+    expect(toggleInvestigated(untrue)).toEqual(untrue);
+    const partly = toggleInvestigated({ ...EMPTY_DRAFT, finding: 'partly' });
+    expect(partly.investigated).toBe(true);
+    expect(toggleInvestigated(partly).investigated).toBe(false);
+    const done = { ...partly, measuresDone: true, note: '' };
+    expect(draftConclusion(done)).toEqual({
+      finding: 'partly',
+      measures: [],
+      points: null,
+      note: '',
+      investigated: true,
+    });
+    expect(
+      validateConclusion(
+        draftConclusion(done) ?? { finding: 'partly', measures: [], points: null, note: '' },
+      ),
+    ).toEqual({ ok: true });
+    // Not recorded: the conclusion has no such field (as those stored before it existed).
+    expect(draftConclusion({ ...done, investigated: false })).not.toHaveProperty('investigated');
+    expect(parseDraft({ finding: 'partly', investigated: true }).investigated).toBe(true);
+    expect(parseDraft({ finding: 'unsubstantiated', investigated: true }).investigated).toBe(false);
+    expect(
+      validateConclusion({
+        finding: 'unsubstantiated',
+        measures: [],
+        points: null,
+        note: '',
+        investigated: true,
+      }),
+    ).toEqual({ ok: false, reason: 'investigated_without_finding' });
   });
 
   it('parses stored drafts defensively', () => {

@@ -6,7 +6,7 @@ import { TEST_DATABASE_URL } from '../support/database.js';
 import { FakeBotApi } from '../support/fake-bot-api.js';
 import { textMessage, user } from '../support/updates.js';
 
-const SECRET = 'replica_secret';
+const SECRET = 'replica_secret_0123456789abcdef_0123';
 const REPLICAS = 3;
 const MONITORS = 50;
 const TIPS_PER_MONITOR = 20;

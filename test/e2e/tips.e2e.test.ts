@@ -73,7 +73,8 @@ describe(`tips, notices and logged reports through the real process on ${testDat
     expect(textOf(shown)).toContain(TIP_TEXT);
     expect(textOf(shown)).toContain(ADDED_TEXT);
     expect(textOf(shown)).not.toContain(FOREIGN_ADD);
-    expect(textOf(shown)).toContain('社区干部监督信息员（丹东社区）');
+    expect(textOf(shown)).toContain('社区干部监督信息员');
+    expect(textOf(shown)).not.toContain('丹东社区');
     expect(textOf(shown)).not.toContain(monitor.first_name);
   });
 
@@ -84,7 +85,7 @@ describe(`tips, notices and logged reports through the real process on ${testDat
     const shown = await session.say(officer, `/show ${numbers.notice}`);
     expect(textOf(shown)).toContain(NOTICE_TEXT);
     expect(textOf(shown)).toContain('〔2019〕12号');
-    expect(textOf(shown)).toContain('联席会议成员单位联络员（审计局）');
+    expect(textOf(shown)).toContain('来源：审计局通报');
   });
 
   it("an officer's /log of an anonymous hotline call is recorded as anonymous", async () => {
@@ -115,11 +116,9 @@ describe(`tips, notices and logged reports through the real process on ${testDat
 
     mark = session.press(otherMonitor, unitStep, unitButton?.text ?? '');
     await session.messageTo(otherMonitor.id, mark, '第 3 步');
-    const attachStep = await session.say(otherMonitor, GUIDED_TEXT);
-    expect(textOf(attachStep)).toContain('第 4 步');
-
-    mark = session.press(otherMonitor, attachStep, '完成');
-    const confirm = await session.messageTo(otherMonitor.id, mark, '请确认');
+    // Step 4 is the last screen (issue 18): what will be sent, with Submit.
+    const confirm = await session.say(otherMonitor, GUIDED_TEXT);
+    expect(textOf(confirm)).toContain('第 4 步');
     expect(textOf(confirm)).toContain(`F-${unitCode}`);
     expect(textOf(confirm)).toContain(GUIDED_TEXT);
 

@@ -4,15 +4,18 @@ import { testDatabaseKind } from '../support/database.js';
 import { FakeBotApi } from '../support/fake-bot-api.js';
 import { textMessage, user } from '../support/updates.js';
 
-const SECRET = 'e2e_webhook_secret-1';
+const SECRET = 'e2e_webhook_secret-1_0123456789abcdef';
 
-async function waitForPort(bot: BotProcess): Promise<number> {
-  for (let waited = 0; waited < 20_000; waited += 100) {
-    const match = /"port":(\d+),"msg":"webhook server listening"/.exec(bot.text());
+/** The port a listener chose (PORT=0, METRICS_PORT=0), from its start-up log line. */
+async function waitForPort(bot: BotProcess, listener = 'webhook server'): Promise<number> {
+  const line = new RegExp(`"port":(\\d+),[^\\n]*"msg":"${listener} listening"`);
+  // Generous: a start on a loaded 2-core machine can take most of a minute.
+  for (let waited = 0; waited < 90_000; waited += 100) {
+    const match = line.exec(bot.text());
     if (match) return Number(match[1]);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`webhook server did not start:\n${bot.text()}`);
+  throw new Error(`${listener} did not start:\n${bot.text()}`);
 }
 
 describe(`webhook mode on ${testDatabaseKind}`, () => {
@@ -20,6 +23,7 @@ describe(`webhook mode on ${testDatabaseKind}`, () => {
   let database: BotDatabase;
   let bot: BotProcess;
   let base: string;
+  let monitoring: string;
 
   const post = (body: unknown, secret?: string) =>
     fetch(`${base}/telegram/hook`, {
@@ -33,7 +37,7 @@ describe(`webhook mode on ${testDatabaseKind}`, () => {
 
   beforeEach(async () => {
     api = await FakeBotApi.start();
-    database = await createBotDatabase();
+    database = await createBotDatabase({ migrated: true });
     bot = BotProcess.start(
       {
         BOT_TOKEN: api.token,
@@ -43,23 +47,29 @@ describe(`webhook mode on ${testDatabaseKind}`, () => {
         WEBHOOK_SECRET: SECRET,
         PORT: '0',
         HOST: '127.0.0.1',
+        METRICS_PORT: '0',
         ...database.env,
       },
       database.cwd,
     );
     base = `http://127.0.0.1:${await waitForPort(bot)}`;
-  });
+    monitoring = `http://127.0.0.1:${await waitForPort(bot, 'metrics listener')}`;
+  }, 120_000);
   afterEach(async () => {
     await bot.kill();
     await api.stop();
     await database.dispose();
   });
 
-  it('registers the webhook with its secret and answers /healthz', async () => {
+  it('registers the webhook with its secret; health and metrics are on METRICS_PORT, not the webhook port', async () => {
     const setWebhook = await api.waitFor((call) => call.method === 'setWebhook');
     expect(setWebhook.params.url).toBe('https://bot.example.test/telegram/hook');
     expect(setWebhook.params.secret_token).toBe(SECRET);
-    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${monitoring}/healthz`)).status).toBe(200);
+    expect((await fetch(`${monitoring}/readyz`)).status).toBe(200);
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      expect({ path, status: (await fetch(`${base}${path}`)).status }).toEqual({ path, status: 404 });
+    }
   });
 
   it('refuses a missing or wrong secret with 401 and handles nothing', async () => {
@@ -86,7 +96,7 @@ describe(`webhook mode on ${testDatabaseKind}`, () => {
     let body = '';
     // The handled counter moves when the update's transaction commits; the reply may overtake it.
     for (let tries = 0; tries < 50 && !/liaison_updates_handled_total [1-9]/.test(body); tries += 1) {
-      const response = await fetch(`${base}/metrics`);
+      const response = await fetch(`${monitoring}/metrics`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('text/plain');
       body = await response.text();

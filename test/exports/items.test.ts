@@ -9,6 +9,7 @@ const row: ExportRow = {
   domain: 'F',
   unit: 'HPZ',
   unit_name: '鹤浦镇, "东"',
+  head: '张伟',
   source_kind: 'monitor',
   source_agency: null,
   signed: true,
@@ -27,6 +28,7 @@ describe('item export serialisers', () => {
     expect(parsed).toMatchObject({
       number: '7',
       unit_name: '鹤浦镇, "东"',
+      head: '张伟',
       signed: 'true',
       source_agency: '',
     });

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeCallback } from '../../src/bot/callback-data.js';
+import { encodeCallback } from '../../src/buttons.js';
 import { features } from '../../src/bot/features/index.js';
-import { translatorFor } from '../../src/bot/i18n.js';
-import { AUDIENCES, type Audience } from '../../src/bot/roles.js';
+import { translatorFor } from '../../src/i18n.js';
+import { AUDIENCES, type Audience } from '../../src/domain/roles.js';
 import { setSectionChat } from '../../src/settings.js';
 import { accessRows } from '../support/access-table.js';
 import { callbackQuery, textMessage, user } from '../support/updates.js';
@@ -16,7 +16,7 @@ const SECTION_CHAT = { id: -100_777, type: 'supergroup' as const, title: '干部
 const OWNER = 33_000;
 const OFFICER = 33_001;
 const ADMIN = 33_002;
-const SECRET = 'faults_webhook_secret';
+const SECRET = 'faults_webhook_secret_0123456789abcdef';
 
 interface Case {
   kind: 'command' | 'button';
@@ -150,9 +150,11 @@ describe('scenario 5: access through the real process', () => {
         const texts = entry.inGroup ? (groupTexts.get(entry) ?? []) : textsTo(entry.personId);
         const refused = texts.includes(REFUSAL.unknown) || texts.includes(REFUSAL.enrolled);
         if (entry.allowed && refused) wrong.push(`${label}: refused`);
-        // Unknown people are ignored in the section chat (it is not theirs to talk in); refusing is fine too.
-        const silentIsFine = entry.inGroup && entry.audience === 'unknown' && texts.length === 0;
-        if (!entry.allowed && !silentIsFine && (texts.length !== 1 || texts[0] !== refusal)) {
+        // In the section chat a refused command gets nothing: a refusal would tell the group who is enrolled.
+        if (!entry.allowed && entry.inGroup && texts.length > 0) {
+          wrong.push(`${label}: ${texts.length} replies in the group instead of none`);
+        }
+        if (!entry.allowed && !entry.inGroup && (texts.length !== 1 || texts[0] !== refusal)) {
           wrong.push(`${label}: ${texts.length} replies instead of the refusal`);
         }
       } else {

@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '../support/database.js';
 import { textMessage, user } from '../support/updates.js';
+import { postgresServer, waitForIdleServer, waitForPostgres } from './postgres-server.js';
 import {
   accountTips,
   FaultRig,
@@ -21,46 +19,6 @@ const TIPS_PER_MONITOR = FULL ? 20 : 5;
 const TOTAL = MONITORS * TIPS_PER_MONITOR;
 const FIRST_MONITOR = 22_000;
 const OUTAGE_MS = 10_000;
-
-/** Stops or starts the local Postgres cluster the tests use (the CI machine runs the same server). */
-function postgresServer(action: 'stop' | 'start'): void {
-  const version = readdirSync('/etc/postgresql')[0];
-  if (!version) throw new Error('no Postgres cluster in /etc/postgresql');
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], { stdio: 'pipe' });
-}
-
-async function waitForPostgres(): Promise<void> {
-  for (let waited = 0; waited < 60_000; waited += 500) {
-    try {
-      execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', '5432'], { stdio: 'pipe' });
-      return;
-    } catch {
-      await sleep(500);
-    }
-  }
-  throw new Error('Postgres did not come back within 60 s');
-}
-
-/**
- * Waits (up to 2 min) until no one but this scenario's bot uses the server, so stopping it fails
- * nobody else's tests on a shared development machine; CI runs nothing else at that point.
- */
-async function waitForIdleServer(ownDatabase: string): Promise<number> {
-  const admin = postgres(TEST_DATABASE_URL as string, { max: 1, onnotice: () => {} });
-  try {
-    for (let waited = 0; ; waited += 2000) {
-      const [row] = await admin<{ n: string }[]>`
-        select count(*) as n from pg_stat_activity
-        where backend_type = 'client backend' and pid <> pg_backend_pid()
-          and datname is not null and datname <> ${ownDatabase}`;
-      const others = Number(row?.n ?? 0);
-      if (others === 0 || waited >= 120_000) return others;
-      await sleep(2000);
-    }
-  } finally {
-    await admin.end();
-  }
-}
 
 if (!TEST_DATABASE_URL) {
   process.stdout.write(

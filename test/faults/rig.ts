@@ -72,6 +72,10 @@ export class FaultRig {
   bot: BotProcess | undefined;
   /** Exits the scenario did not cause. */
   crashes = 0;
+  /** How many processes were started; the n-th one's calls carry `api.tokenFor('g' + n)`. */
+  generation = 0;
+  /** Tokens of the processes killed with kill -9. */
+  readonly killedTokens = new Set<string>();
   private readonly outputs: BotProcess[] = [];
   private expectedExit = new WeakSet<BotProcess>();
   // One data key per rig, kept across restarts, for builds that encrypt data at rest.
@@ -125,11 +129,15 @@ export class FaultRig {
 
   /** Starts the bot (polling unless `env` says otherwise) and waits until it is serving. */
   async start(env: Record<string, string> = {}): Promise<BotProcess> {
+    this.generation += 1;
     const bot = BotProcess.start(
       {
-        BOT_TOKEN: this.api.token,
+        // A token per process: the fake records which process made each call (RecordedCall.token).
+        BOT_TOKEN: this.api.tokenFor(`g${this.generation}`),
         TELEGRAM_API_ROOT: this.api.url,
         DATA_KEY: this.dataKey,
+        // Every message, alerts included, is due at once: the scenarios count what is left unsent.
+        ALERT_BATCH_MINUTES: '0',
         ...this.database.env,
         ...env,
       },
@@ -156,6 +164,7 @@ export class FaultRig {
     const bot = this.bot;
     if (!bot) return;
     this.expectedExit.add(bot);
+    this.killedTokens.add(this.api.tokenFor(`g${this.generation}`));
     await bot.kill();
     this.bot = undefined;
   }
@@ -233,11 +242,18 @@ export class FaultRig {
 /** Item numbers in receipts (`#123`) sent to each chat, with every send kept (duplicates included). */
 export function receiptsByChat(
   calls: readonly RecordedCall[],
-): Array<{ chatId: number; number: number; at: number }> {
-  const receipts: Array<{ chatId: number; number: number; at: number }> = [];
+): Array<{ chatId: number; number: number; at: number; token: string }> {
+  const receipts: Array<{ chatId: number; number: number; at: number; token: string }> = [];
   for (const call of calls) {
     const match = /#(\d+)/.exec(String(call.params.text ?? ''));
-    if (match) receipts.push({ chatId: Number(call.params.chat_id), number: Number(match[1]), at: call.at });
+    if (match) {
+      receipts.push({
+        chatId: Number(call.params.chat_id),
+        number: Number(match[1]),
+        at: call.at,
+        token: call.token,
+      });
+    }
   }
   return receipts;
 }
@@ -256,8 +272,8 @@ export interface TipAccounting {
   duplicated: number;
   /** Items without a receipt sent to their reporter. */
   unreceipted: number;
-  /** Receipts sent more than once for the same item (the extra sends). */
-  duplicateReceipts: Array<{ number: number; times: number[] }>;
+  /** Receipts sent more than once for the same item, with who sent each (the process's token) and when. */
+  duplicateReceipts: Array<{ number: number; times: number[]; tokens: string[] }>;
   /** Items not coming from any sent tip. */
   strays: number;
 }
@@ -278,11 +294,12 @@ export async function accountTips(rig: FaultRig, tips: readonly SentTip[]): Prom
   const wanted = new Set(tips.map((tip) => `${tip.reporter}\u0000${tip.body}`)).size;
   const reporters = new Set(tips.map((tip) => tip.reporter));
   const receipts = receiptsByChat(rig.messagesTo(reporters));
-  const sends = new Map<number, { chats: Set<number>; times: number[] }>();
+  const sends = new Map<number, { chats: Set<number>; times: number[]; tokens: string[] }>();
   for (const receipt of receipts) {
-    const entry = sends.get(receipt.number) ?? { chats: new Set<number>(), times: [] };
+    const entry = sends.get(receipt.number) ?? { chats: new Set<number>(), times: [], tokens: [] };
     entry.chats.add(receipt.chatId);
     entry.times.push(receipt.at);
+    entry.tokens.push(receipt.token);
     sends.set(receipt.number, entry);
   }
   // Each reporter must hold a receipt for as many distinct items as they sent tips.
@@ -297,7 +314,7 @@ export async function accountTips(rig: FaultRig, tips: readonly SentTip[]): Prom
   for (const row of rows) if (!sends.has(Number(row.id))) unreceipted += 1;
   const duplicateReceipts = [...sends.entries()]
     .filter(([, entry]) => entry.times.length > 1 || entry.chats.size > 1)
-    .map(([number, entry]) => ({ number, times: entry.times }));
+    .map(([number, entry]) => ({ number, times: entry.times, tokens: entry.tokens }));
   return {
     stored: rows.length,
     lost: Math.max(0, wanted - distinct),

@@ -11,7 +11,7 @@ import ExcelJS from 'exceljs';
 import { Telegram } from 'telegraf';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCallback } from '../../src/bot/callback-data.js';
+import { encodeCallback } from '../../src/buttons.js';
 import { exportCommand } from '../../src/cli/export.js';
 import { queryRows } from '../../src/db/client.js';
 import { type DigestDeps, runDigest } from '../../src/digests/scheduler.js';

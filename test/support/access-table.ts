@@ -1,5 +1,5 @@
 import type { Feature } from '../../src/bot/feature.js';
-import { AUDIENCES } from '../../src/bot/roles.js';
+import { AUDIENCES } from '../../src/domain/roles.js';
 
 /** One row of the access matrix: a command or a button action and who may use it. */
 export interface AccessRow {

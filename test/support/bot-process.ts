@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
-import { createScratchPostgres, TEST_DATABASE_URL } from './database.js';
+import { createScratchPostgres, provided, TEST_DATABASE_URL } from './database.js';
 import { TEST_DATA_KEY } from './test-key.js';
 
 /** The database a spawned bot uses: a temp PGlite folder, or a scratch Postgres database when TEST_DATABASE_URL is set. */
@@ -14,17 +14,25 @@ export interface BotDatabase {
   dispose(): Promise<void>;
 }
 
-/** Creates an empty database (and working folder) for one end-to-end test. */
-export async function createBotDatabase(): Promise<BotDatabase> {
+/**
+ * Creates a database (and working folder) for one end-to-end test: empty, as a new installation has
+ * it, or with `migrated` a copy of the migrated template the global setup made, so the process skips
+ * PGlite's initdb and the migrations (what a restart does) where the first start is not under test.
+ */
+export async function createBotDatabase(options: { migrated?: boolean } = {}): Promise<BotDatabase> {
   const cwd = await mkdtemp(join(tmpdir(), 'liaison-e2e-'));
   if (!TEST_DATABASE_URL) {
+    const template = options.migrated ? provided('pgliteTemplateFolder') : undefined;
+    if (template) await cp(template, join(cwd, 'data', 'pgdata'), { recursive: true });
     return {
       env: { DATA_KEY: TEST_DATA_KEY },
       cwd,
       dispose: () => rm(cwd, { recursive: true, force: true }),
     };
   }
-  const scratch = await createScratchPostgres();
+  const scratch = await createScratchPostgres({
+    template: options.migrated ? provided('postgresTemplate') : undefined,
+  });
   return {
     env: { DATABASE_URL: scratch.url, DATA_KEY: TEST_DATA_KEY },
     cwd,

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
+import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
 import { useTestKeyring } from './test-key.js';
@@ -14,11 +16,15 @@ export const testDatabaseKind: 'pglite' | 'postgres' = TEST_DATABASE_URL ? 'post
 export async function createTestDatabase(): Promise<Database & { url?: string }> {
   useTestKeyring();
   if (!TEST_DATABASE_URL) {
-    const database = await openDatabase({ memory: true });
+    const dumpFile = provided('pgliteTemplateDump');
+    const database = await openDatabase(
+      dumpFile ? { memory: true, loadDataDir: new Blob([await readFile(dumpFile)]) } : { memory: true },
+    );
+    // A no-op when started from the template; it also proves the template is current.
     await migrateDatabase(database);
     return database;
   }
-  const { url, drop } = await createScratchPostgres();
+  const { url, drop } = await createScratchPostgres({ template: provided('postgresTemplate') });
   const database = await openDatabase({ url, poolSize: 5 });
   await migrateDatabase(database);
   return {
@@ -31,16 +37,38 @@ export async function createTestDatabase(): Promise<Database & { url?: string }>
   };
 }
 
-/** A new empty Postgres database on the test server, and how to drop it. */
-export async function createScratchPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * What the global setup prepared for this run (see global-setup.ts), or undefined where it did not run
+ * (a file run by a config without it, or a tool outside vitest).
+ */
+export function provided<K extends 'pgliteTemplateDump' | 'pgliteTemplateFolder' | 'postgresTemplate'>(
+  key: K,
+): string | undefined {
+  try {
+    return inject(key) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A new Postgres database on the test server, and how to drop it: empty, or a copy of `template` (a
+ * migrated database the global setup made; nobody stays connected to it, as CREATE DATABASE requires).
+ */
+export async function createScratchPostgres(
+  options: { template?: string | undefined } = {},
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
   const name = `liaison_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  await admin.unsafe(
+    options.template ? `create database ${name} template ${options.template}` : `create database ${name}`,
+  );
   await admin.end();
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     async drop() {
       const cleanup = postgres(TEST_DATABASE_URL as string, { max: 1, onnotice: () => {} });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Database, type Db, openDatabase, queryRows } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
-import { BotProcess, type BotDatabase, createBotDatabase } from './bot-process.js';
+import { type BotDatabase, BotProcess, createBotDatabase } from './bot-process.js';
 import { testDatabaseKind } from './database.js';
 import { FakeBotApi, type RecordedCall } from './fake-bot-api.js';
 import {
@@ -71,13 +71,13 @@ export class E2eSession {
     private readonly env: Record<string, string>,
   ) {}
 
-  /** A fake API and a fresh database; `prepare` may write to the migrated database before the bot starts. */
+  /** A fake API and a fresh migrated database; `prepare` may write to the migrated database before the bot starts. */
   static async create(
     env: Record<string, string> = {},
     prepare?: (db: Db) => Promise<void>,
   ): Promise<E2eSession> {
     const api = await FakeBotApi.start();
-    const database = await createBotDatabase();
+    const database = await createBotDatabase({ migrated: true });
     const session = new E2eSession(api, database, env);
     if (prepare) {
       const opened = await session.open();

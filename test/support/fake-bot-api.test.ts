@@ -279,6 +279,73 @@ describe('validation', () => {
   });
 });
 
+describe("Telegram's rules", () => {
+  it('refuses HTML it cannot parse, as Telegram does, and measures the text after parsing', async () => {
+    const refused = await call('sendMessage', {
+      chat_id: 5,
+      text: 'Usage: /show <number>',
+      parse_mode: 'HTML',
+    });
+    expect(refused).toMatchObject({ ok: false, error_code: 400 });
+    expect(refused.description).toMatch(/^Bad Request: Can't parse entities: unsupported start tag "number"/);
+    expect(await call('sendMessage', { chat_id: 5, text: 'a &amp b', parse_mode: 'HTML' })).toMatchObject({
+      ok: false,
+      error_code: 400,
+    });
+    expect(await call('sendMessage', { chat_id: 5, text: '<b>x', parse_mode: 'HTML' })).toMatchObject({
+      ok: false,
+    });
+    // Without a parse mode the same text is fine.
+    expect(await call('sendMessage', { chat_id: 5, text: 'Usage: /show <number>' })).toMatchObject({
+      ok: true,
+    });
+    const long = `<b>${'x'.repeat(4096)}</b>`;
+    expect(await call('sendMessage', { chat_id: 5, text: long, parse_mode: 'HTML' })).toMatchObject({
+      ok: true,
+    });
+    expect(
+      await call('editMessageText', { chat_id: 5, message_id: 1, text: '<i>x</b>', parse_mode: 'HTML' }),
+    ).toMatchObject({ ok: false, error_code: 400 });
+    expect(
+      await call('sendPhoto', { chat_id: 5, photo: 'AgAD', caption: '1 < 2', parse_mode: 'HTML' }),
+    ).toMatchObject({ ok: false, error_code: 400 });
+  });
+
+  it('refuses missing and mistyped parameters and an overlong callback answer, and reports unknown ones', async () => {
+    expect(await call('sendMessage', { text: 'x' })).toMatchObject({
+      ok: false,
+      description: 'Bad Request: chat_id is empty',
+    });
+    expect(await call('sendMessage', { chat_id: 5 })).toMatchObject({ ok: false, error_code: 400 });
+    expect(await call('sendMessage', { chat_id: { id: 5 }, text: 'x' })).toMatchObject({
+      ok: false,
+      error_code: 400,
+    });
+    expect(
+      await call('answerCallbackQuery', { callback_query_id: '1', text: 'x'.repeat(201) }),
+    ).toMatchObject({
+      ok: false,
+      error_code: 400,
+    });
+    expect(await call('sendMessage', { chat_id: 5, text: 'x', colour: 'red' })).toMatchObject({ ok: true });
+    expect(fake.unknownParameters).toEqual([{ method: 'sendMessage', name: 'colour' }]);
+  });
+
+  it('accepts anything in lenient mode, for a test that injects one fault only', async () => {
+    const lenient = await FakeBotApi.start({ lenient: true });
+    try {
+      const res = await fetch(`${lenient.url}/bot${lenient.token}/sendMessage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ chat_id: 5, text: '/show <number>', parse_mode: 'HTML' }),
+      });
+      expect(await res.json()).toMatchObject({ ok: true });
+    } finally {
+      await lenient.stop();
+    }
+  });
+});
+
 describe('uploads', () => {
   it('records a multipart sendDocument with the file bytes', async () => {
     const message = await telegram.sendDocument(77, Input.fromBuffer(Buffer.from('x'), 'a.txt'), {
@@ -299,7 +366,8 @@ describe('uploads', () => {
     });
     // telegraf sends parts without a Content-Type; the type is inferred from the name as Telegram does.
     expect(doc.mimeType).toBe('text/plain');
-    expect(recorded?.params).not.toHaveProperty('method');
+    // telegraf's multipart body repeats the method as a field; Telegram ignores it, the fake reports it.
+    expect(fake.unknownParameters).toEqual([{ method: 'sendDocument', name: 'method' }]);
     expect(fake.textsTo(77)).toEqual(['report']);
 
     // The uploaded file can be fetched back the way the bot would download it.
@@ -317,7 +385,8 @@ describe('uploads', () => {
     const media = recorded?.params.media as Array<{ media: UploadedFile; caption?: string }>;
     expect(media.map((m) => m.media.bytes.toString())).toEqual(['p1', 'p2']);
     expect(media[0]?.media).toMatchObject({ filename: 'p1.jpg', mimeType: 'image/jpeg', size: 2 });
-    expect(Object.keys(recorded?.params ?? {}).sort()).toEqual(['chat_id', 'media']);
+    expect(Object.keys(recorded?.params ?? {}).sort()).toEqual(['chat_id', 'media', 'method']);
+    expect(fake.unknownParameters).toEqual([{ method: 'sendMediaGroup', name: 'method' }]);
     expect(fake.textsTo(78)).toEqual(['first']);
   });
 });

@@ -3,6 +3,8 @@
 // offsets and flood limits — records every call, and injects faults on demand.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkParameters } from './bot-api-methods.js';
+import { parseFormatted } from './telegram-html.js';
 import { DEFAULT_BOT, mimeTypeOf, nextFileIds, nextMessageId, type TgUser } from './updates.js';
 
 /** A file received in a multipart upload. */
@@ -60,6 +62,17 @@ export interface FakeBotApiOptions {
   botUsername?: string;
   /** Answer 429 (retry_after 1) like Telegram when the bot exceeds its flood limits; default off. */
   enforceLimits?: boolean;
+  /**
+   * Skip the checks of parameters and HTML that Telegram makes (strict is the default, as on
+   * Telegram); only for a test that must inject one specific fault and nothing else.
+   */
+  lenient?: boolean;
+}
+
+/** A parameter Telegram does not know for a method: Telegram ignores it silently, the fake reports it. */
+export interface UnknownParameter {
+  method: string;
+  name: string;
 }
 
 type Params = Record<string, unknown>;
@@ -233,20 +246,14 @@ function coerceField(name: string, value: string): unknown {
   return value;
 }
 
-// Telegram measures length after entity parsing, so markup must not count against the limit.
-function plainText(text: string, parseMode: unknown): string {
-  const mode = typeof parseMode === 'string' ? parseMode.toLowerCase() : '';
-  if (mode === 'html') {
-    return text
-      .replace(/<[^>]*>/g, '')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&quot;/g, '"')
-      .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)))
-      .replace(/&amp;/g, '&');
-  }
-  if (mode === 'markdownv2' || mode === 'markdown') return text.replace(/\\(.)/g, '$1');
-  return text;
+// Telegram measures length after entity parsing, so markup must not count against the limit; a
+// text Telegram cannot parse is refused whole ("can't parse entities"), which the strict fake
+// reports as Telegram does (the lenient one keeps the old, forgiving reading).
+function formatted(text: string, parseMode: unknown, lenient: boolean): { text: string } | { error: string } {
+  const parsed = parseFormatted(text, parseMode);
+  if (parsed.ok) return { text: parsed.text };
+  if (!lenient) return { error: parsed.error };
+  return { text: text.replace(/<[^>]*>/g, '') };
 }
 
 function chatKey(chatId: unknown): string {
@@ -271,6 +278,11 @@ export class FakeBotApi {
 
   private readonly server: http.Server;
   private readonly enforceLimits: boolean;
+  private readonly lenient: boolean;
+  /** Parameters the bot sent that Telegram does not know (Telegram ignores them; a test should not). */
+  readonly unknownParameters: UnknownParameter[] = [];
+  // Tokens of the same bot (same id before the colon) that also authenticate, see tokenFor().
+  private readonly extraTokens = new Set<string>();
   private seq = 0;
   private stopped = false;
   private nextUpdateId = 1000;
@@ -303,6 +315,7 @@ export class FakeBotApi {
       username: opts.botUsername ?? 'liaison_test_bot',
     };
     this.enforceLimits = opts.enforceLimits ?? false;
+    this.lenient = opts.lenient ?? false;
   }
 
   /** Starts a fake on 127.0.0.1 at a free port. */
@@ -328,6 +341,16 @@ export class FakeBotApi {
       });
     });
     return fake;
+  }
+
+  /**
+   * Another valid token of the same bot, told apart by `label`, so a test can hand each process it
+   * starts a token of its own and tell from `RecordedCall.token` which process made a call.
+   */
+  tokenFor(label: string): string {
+    const token = `${this.token}_${label.replace(/[^A-Za-z0-9]/g, '')}`;
+    this.extraTokens.add(token);
+    return token;
   }
 
   /** Queues an update (assigning the next update_id, from 1000, when absent), wakes long polls, returns its id. */
@@ -550,19 +573,13 @@ export class FakeBotApi {
       this.respond(exchange, badRequest(`can't parse request: ${String(error)}`));
       return;
     }
-    if (
-      apiRoute &&
-      typeof params.method === 'string' &&
-      params.method.toLowerCase() === method.toLowerCase()
-    ) {
-      // telegraf's multipart bodies repeat the method as a field; it is not a parameter of the call.
-      delete params.method;
-    }
     const exchange: Exchange = { at, token, method, params, res, done: false };
 
     if (Date.now() < this.downUntil) return this.drop(exchange);
     if (!fileRoute && !apiRoute) return this.respond(exchange, { status: 404, description: 'Not Found' });
-    if (token !== this.token) return this.respond(exchange, { status: 401, description: 'Unauthorized' });
+    if (token !== this.token && !this.extraTokens.has(token)) {
+      return this.respond(exchange, { status: 401, description: 'Unauthorized' });
+    }
     if (fileRoute) return this.serveFile(exchange);
 
     const fault = this.takeFault(method);
@@ -571,6 +588,10 @@ export class FakeBotApi {
 
     const limited = this.floodCheck(method, params, at);
     if (limited) return this.respond(exchange, limited);
+
+    const checked = checkParameters(method, params);
+    for (const name of checked.unknown) this.unknownParameters.push({ method, name });
+    if (checked.error && !this.lenient) return this.respond(exchange, badRequest(checked.error));
 
     if (method.toLowerCase() === 'getupdates') return this.getUpdates(exchange);
     const answer = this.dispatch(method, params);
@@ -764,6 +785,7 @@ export class FakeBotApi {
         if (typeof p.callback_query_id !== 'string' || p.callback_query_id === '') {
           return badRequest('query is too old and response timeout expired or query ID is invalid');
         }
+        if (typeof p.text === 'string' && p.text.length > 200) return badRequest('MESSAGE_TOO_LONG');
         return ok(true);
       case 'sendchataction':
         return this.checkChat(p) ?? ok(true);
@@ -890,11 +912,24 @@ export class FakeBotApi {
     return undefined;
   }
 
+  /** The text Telegram shows for a text or caption, or the 400 it answers when it cannot parse it. */
+  private shownText(value: string, parseMode: unknown): { text: string } | { refused: Answer } {
+    const parsed = formatted(value, parseMode, this.lenient);
+    return 'text' in parsed ? parsed : { refused: badRequest(parsed.error) };
+  }
+
   private checkCaption(p: Params): Answer | undefined {
-    if (typeof p.caption === 'string' && plainText(p.caption, p.parse_mode).length > MAX_CAPTION) {
-      return badRequest('message caption is too long');
-    }
+    if (typeof p.caption !== 'string') return undefined;
+    const caption = this.shownText(p.caption, p.parse_mode);
+    if ('refused' in caption) return caption.refused;
+    if (caption.text.length > MAX_CAPTION) return badRequest('message caption is too long');
     return undefined;
+  }
+
+  /** A caption as Telegram stores it (checked by checkCaption first). */
+  private captionOf(caption: string, parseMode: unknown): string {
+    const shown = this.shownText(caption, parseMode);
+    return 'text' in shown ? shown.text : caption;
   }
 
   private sendMessageLike(method: string, p: Params): Answer {
@@ -903,10 +938,12 @@ export class FakeBotApi {
     const lower = method.toLowerCase();
     const extra: Record<string, unknown> = {};
     if (lower === 'sendmessage') {
-      const text = typeof p.text === 'string' ? plainText(p.text, p.parse_mode) : '';
-      if (text.trim() === '') return badRequest('message text is empty');
-      if (text.length > MAX_TEXT) return badRequest('message is too long');
-      extra.text = text;
+      if (typeof p.text !== 'string' || p.text === '') return badRequest('message text is empty');
+      const shown = this.shownText(p.text, p.parse_mode);
+      if ('refused' in shown) return shown.refused;
+      if (shown.text.trim() === '') return badRequest('message text is empty');
+      if (shown.text.length > MAX_TEXT) return badRequest('message is too long');
+      extra.text = shown.text;
     } else if (lower === 'forwardmessage') {
       const source = this.messages.get(`${chatKey(p.from_chat_id)}:${String(p.message_id)}`);
       Object.assign(extra, source ? pickContent(source) : {}, {
@@ -920,7 +957,7 @@ export class FakeBotApi {
         const { chat_id: _chat, reply_markup: _markup, reply_parameters: _reply, ...fields } = p;
         extra[field] = fields;
       }
-      if (typeof p.caption === 'string') extra.caption = plainText(p.caption, p.parse_mode);
+      if (typeof p.caption === 'string') extra.caption = this.captionOf(p.caption, p.parse_mode);
     }
     return ok(this.storeMessage(p, extra));
   }
@@ -929,6 +966,13 @@ export class FakeBotApi {
     const problem = this.checkChat(p);
     if (problem) return problem;
     if (!Array.isArray(p.media) || p.media.length === 0) return badRequest('parameter "media" is required');
+    for (const item of p.media) {
+      if (isObject(item) && typeof item.caption === 'string') {
+        const caption = this.shownText(item.caption, item.parse_mode);
+        if ('refused' in caption) return caption.refused;
+        if (caption.text.length > MAX_CAPTION) return badRequest('message caption is too long');
+      }
+    }
     const groupId = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
     const results = p.media.map((item) => {
       const media = isObject(item) ? item : {};
@@ -937,7 +981,7 @@ export class FakeBotApi {
         media_group_id: groupId,
         [type]: this.mediaEcho(type, media.media),
       };
-      if (typeof media.caption === 'string') extra.caption = plainText(media.caption, media.parse_mode);
+      if (typeof media.caption === 'string') extra.caption = this.captionOf(media.caption, media.parse_mode);
       return this.storeMessage(p, extra);
     });
     return ok(results);
@@ -956,9 +1000,13 @@ export class FakeBotApi {
     const problem = this.checkMarkup(p.reply_markup) ?? this.checkCaption(p);
     if (problem) return problem;
     const editingText = method === 'editmessagetext';
-    const text = editingText && typeof p.text === 'string' ? plainText(p.text, p.parse_mode) : undefined;
+    let text: string | undefined;
     if (editingText) {
-      if (text === undefined || text.trim() === '') return badRequest('message text is empty');
+      if (typeof p.text !== 'string' || p.text === '') return badRequest('message text is empty');
+      const shown = this.shownText(p.text, p.parse_mode);
+      if ('refused' in shown) return shown.refused;
+      text = shown.text;
+      if (text.trim() === '') return badRequest('message text is empty');
       if (text.length > MAX_TEXT) return badRequest('MESSAGE_TOO_LONG');
     }
     if (p.inline_message_id !== undefined) return ok(true);
@@ -977,7 +1025,7 @@ export class FakeBotApi {
         };
     if (text !== undefined) next.text = text;
     if (method === 'editmessagecaption') {
-      if (typeof p.caption === 'string') next.caption = plainText(p.caption, p.parse_mode);
+      if (typeof p.caption === 'string') next.caption = this.captionOf(p.caption, p.parse_mode);
       else delete next.caption;
     }
     if (method === 'editmessagemedia' && isObject(p.media) && typeof p.media.type === 'string') {

@@ -1,19 +1,93 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import type { TestProject } from 'vitest/node';
+import { type Database, type Db, openDatabase } from '../../src/db/client.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+import * as schema from '../../src/db/schema.js';
+import { createScratchPostgres, TEST_DATABASE_URL } from './database.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A migrated PGlite data directory dumped to a file (PGlite's `dumpDataDir` format). */
+    pgliteTemplateDump: string;
+    /** A migrated PGlite data directory on disk, copied into a bot process's DATA_DIR. */
+    pgliteTemplateFolder: string;
+    /** The name of a migrated Postgres database to create test databases from (`CREATE DATABASE … TEMPLATE`). */
+    postgresTemplate: string;
+  }
+}
 
 /**
- * Builds dist/ once so end-to-end tests can start the real bot process as `npm start` would.
+ * Builds dist/ once so end-to-end tests can start the real bot process as `npm start` would, and
+ * prepares one migrated database for every test file to start from: starting PGlite empty runs
+ * initdb, which took most of an integration file's time, and every file then ran every migration.
  * Type errors do not stop the emit (CI type-checks separately), so a half-typed file elsewhere
  * does not block unrelated tests.
  */
-export default function setup(): void {
-  const result = spawnSync(
-    process.execPath,
-    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (result.status !== 0) {
-    process.stderr.write(`warning: the build reported type errors; end-to-end tests run the emitted code\n`);
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const built = build();
+  const folder = await mkdtemp(join(tmpdir(), 'liaison-template-'));
+  const cleanups: (() => Promise<void>)[] = [() => rm(folder, { recursive: true, force: true })];
+
+  // One initdb: the folder is what a bot process's DATA_DIR gets, its dump what in-memory databases load.
+  const templateFolder = join(folder, 'pgdata');
+  const template = await PGlite.create(templateFolder);
+  try {
+    await migrateDatabase(asDatabase(template));
+    const dumpFile = join(folder, 'pgdata.tar');
+    const dump = await template.dumpDataDir('none');
+    await writeFile(dumpFile, Buffer.from(await dump.arrayBuffer()));
+    project.provide('pgliteTemplateDump', dumpFile);
+  } finally {
+    await template.close();
   }
+  project.provide('pgliteTemplateFolder', templateFolder);
+
+  if (TEST_DATABASE_URL) {
+    const template = await createScratchPostgres();
+    const database = await openDatabase({ url: template.url, poolSize: 1 });
+    try {
+      await migrateDatabase(database);
+    } finally {
+      await database.close();
+    }
+    project.provide('postgresTemplate', template.name);
+    cleanups.push(template.drop);
+  }
+
+  await built;
+  return async () => {
+    for (const cleanup of cleanups) await cleanup();
+  };
+}
+
+/** Runs the TypeScript build in a child process, beside the database templates. */
+function build(): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+      stdio: 'ignore',
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) {
+        process.stderr.write(
+          'warning: the build reported type errors; end-to-end tests run the emitted code\n',
+        );
+      }
+      resolve();
+    });
+  });
+}
+
+/** A PGlite client as the product's Database, without the data-folder lock a bot process takes. */
+function asDatabase(client: PGlite): Database {
+  return {
+    db: drizzle(client, { schema }) as unknown as Db,
+    kind: 'pglite',
+    concurrency: 1,
+    close: () => client.close(),
+  };
 }

@@ -2,8 +2,8 @@ import { asc, gt } from 'drizzle-orm';
 import type { DestinationStream } from 'pino';
 import type { Update } from 'telegraf/types';
 import { assembleBot } from '../../src/bot/index.js';
-import type { BotServices } from '../../src/bot/context.js';
-import type { Role } from '../../src/bot/roles.js';
+import type { Services } from '../../src/services.js';
+import type { Role } from '../../src/domain/roles.js';
 import { type AppConfig, loadConfig } from '../../src/config.js';
 import type { Database, Db } from '../../src/db/client.js';
 import { outbox, people } from '../../src/db/schema.js';
@@ -30,7 +30,7 @@ export interface Harness {
   database: Database;
   db: Db;
   config: AppConfig;
-  services: BotServices;
+  services: Services;
   /** The clock handlers see; move it with `clock.set` / `clock.advance`. */
   clock: { now: Date; set(date: Date): void; advance(ms: number): void };
   /** Stores the update in the inbox, handles everything pending, and returns what that queued. */
@@ -69,7 +69,7 @@ export async function createHarness(
       this.now = new Date(this.now.getTime() + ms);
     },
   };
-  const services: BotServices = {
+  const services: Services = {
     config,
     now: () => new Date(clock.now),
     botUsername: () => 'liaison_test_bot',

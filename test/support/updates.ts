@@ -6,6 +6,7 @@ export interface TgUser {
   id: number;
   is_bot?: boolean;
   first_name: string;
+  last_name?: string;
   username?: string;
   language_code?: string;
 }
@@ -65,8 +66,12 @@ function now(): number {
 }
 
 /** A non-bot user; `name` becomes first_name (default `User<id>`). */
-export function user(id: number, opts: { lang?: string; name?: string; username?: string } = {}): TgUser {
+export function user(
+  id: number,
+  opts: { lang?: string; name?: string; lastName?: string; username?: string } = {},
+): TgUser {
   const built: TgUser = { id, is_bot: false, first_name: opts.name ?? `User${id}` };
+  if (opts.lastName !== undefined) built.last_name = opts.lastName;
   if (opts.username !== undefined) built.username = opts.username;
   if (opts.lang !== undefined) built.language_code = opts.lang;
   return built;
@@ -168,11 +173,41 @@ export function documentMessage(
   return { message };
 }
 
+/** `{ message }` with a voice note of `seconds` seconds, as Telegram delivers one. */
+export function voiceMessage(from: TgUser, seconds = 12, opts: MessageOptions = {}): object {
+  const message = baseMessage(from, opts);
+  message.voice = { ...nextFileIds('voice'), duration: seconds, mime_type: 'audio/ogg', file_size: 9_800 };
+  return { message };
+}
+
+/** `{ message }` with a sticker, which carries nothing a report could use. */
+export function stickerMessage(from: TgUser, opts: MessageOptions = {}): object {
+  const message = baseMessage(from, opts);
+  message.sticker = {
+    ...nextFileIds('sticker'),
+    type: 'regular',
+    width: 512,
+    height: 512,
+    is_animated: false,
+    is_video: false,
+    emoji: '👍',
+  };
+  return { message };
+}
+
 /** `{ callback_query }` for a press on an inline button of a bot message. */
 export function callbackQuery(
   from: TgUser,
   data: string,
-  opts: { messageId?: number; chatId?: number; messageText?: string; bot?: TgUser } = {},
+  opts: {
+    messageId?: number;
+    chatId?: number;
+    /** The pressed message's text as Telegram delivers it (plain, without markup). */
+    messageText?: string;
+    /** The pressed message's keyboard, as Telegram delivers it. */
+    replyMarkup?: object;
+    bot?: TgUser;
+  } = {},
 ): object {
   lastCallbackId += 1;
   const chatId = opts.chatId ?? from.id;
@@ -191,6 +226,7 @@ export function callbackQuery(
         chat,
         date: now(),
         text: opts.messageText ?? '…',
+        ...(opts.replyMarkup ? { reply_markup: opts.replyMarkup } : {}),
       },
     },
   };

@@ -1,9 +1,9 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Update } from 'telegraf/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/db/client.js';
 import { inboxUpdates } from '../../src/db/schema.js';
-import { storableUpdate, storeUpdates } from '../../src/telegram/inbox.js';
+import { parkedUpdates, retryParkedUpdate, storableUpdate, storeUpdates } from '../../src/telegram/inbox.js';
 import { createTestDatabase, testDatabaseKind } from '../support/database.js';
 import { textMessage, user } from '../support/updates.js';
 
@@ -39,5 +39,48 @@ describe(`storeUpdates on ${testDatabaseKind}`, () => {
       sql`select update_id from ${inboxUpdates} where update_id between 10 and 12 order by update_id`,
     );
     expect(rows.map((row) => Number(row.update_id))).toEqual([10, 11, 12]);
+  });
+
+  it('lists parked updates by id, without their content, and puts one back in line', async () => {
+    const before = Date.now();
+    await database.db.insert(inboxUpdates).values([
+      {
+        updateId: 31,
+        orderKey: 'u1',
+        payload: { update_id: 31 },
+        status: 'failed',
+        attempts: 5,
+        lastError: 'boom',
+      },
+      { updateId: 30, orderKey: 'u2', payload: { update_id: 30 }, status: 'failed', attempts: 3 },
+      { updateId: 32, orderKey: 'u3', payload: null, status: 'done', attempts: 1 },
+      { updateId: 33, orderKey: 'u4', payload: { update_id: 33 }, status: 'pending', attempts: 2 },
+    ]);
+    const parked = await parkedUpdates(database.db);
+    expect(parked.map(({ updateId, attempts, lastError }) => ({ updateId, attempts, lastError }))).toEqual([
+      { updateId: 30, attempts: 3, lastError: null },
+      { updateId: 31, attempts: 5, lastError: 'boom' },
+    ]);
+    expect(Object.keys(parked[0] ?? {}).sort()).toEqual(['attempts', 'lastError', 'receivedAt', 'updateId']);
+    expect(parked[0]?.receivedAt).toBeInstanceOf(Date);
+
+    expect(await retryParkedUpdate(database.db, 31)).toBe(true);
+    const [row] = await database.db.select().from(inboxUpdates).where(eq(inboxUpdates.updateId, 31));
+    expect(row).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      lastError: 'boom',
+      payload: { update_id: 31 },
+    });
+    expect(row?.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect((await parkedUpdates(database.db)).map((update) => update.updateId)).toEqual([30]);
+
+    // Only a parked update is put back: not a handled one, a pending one, an unknown one, or twice.
+    for (const updateId of [32, 33, 99, 31])
+      expect(await retryParkedUpdate(database.db, updateId)).toBe(false);
+    const [done] = await database.db.select().from(inboxUpdates).where(eq(inboxUpdates.updateId, 32));
+    expect(done).toMatchObject({ status: 'done', attempts: 1 });
+    const [pending] = await database.db.select().from(inboxUpdates).where(eq(inboxUpdates.updateId, 33));
+    expect(pending).toMatchObject({ status: 'pending', attempts: 2 });
   });
 });

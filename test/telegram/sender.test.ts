@@ -5,7 +5,12 @@ import type { Database } from '../../src/db/client.js';
 import { outbox } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { OutboxBuffer, writeOutbox } from '../../src/telegram/outbox.js';
-import { OutboxSender } from '../../src/telegram/sender.js';
+import {
+  type Delivery,
+  HEAD_OF_LINE_ATTEMPTS,
+  OutboxSender,
+  REFUSAL_NOTICE_REF,
+} from '../../src/telegram/sender.js';
 import { createTestDatabase, testDatabaseKind } from '../support/database.js';
 import { FakeBotApi } from '../support/fake-bot-api.js';
 
@@ -90,7 +95,113 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     });
     await until(allSettled);
     expect((await statuses()).sort()).toEqual(['blocked', 'failed']);
+    // 'chat not found' is not about the markup: no plain copy is tried.
     expect(api.calls.filter((call) => call.method === 'sendMessage')).toHaveLength(2);
+    expect(sender.stats).toMatchObject({ blocked: 1, failed: 1, refused: 1 });
+  });
+
+  it('a text Telegram cannot parse ends failed; the person gets it once in plain text and the admins its number', async () => {
+    const ADMIN_CHAT = 900;
+    sender = new OutboxSender(database.db, new Telegram(api.token, { apiRoot: api.url }), logger, {
+      onRefused: async (_tx, refusal, out) => {
+        out.sendText(
+          ADMIN_CHAT,
+          `refused #${refusal.outboxId} ${refusal.method}: ${refusal.error}`,
+          {},
+          REFUSAL_NOTICE_REF,
+        );
+      },
+    });
+    sender.start();
+    // A test-only invalid text: a placeholder Telegram takes for an unknown tag.
+    await queue((out) => out.sendText(7, '<b>Usage</b>: /show <number> &amp; more', {}, 'receipt:5'));
+    await until(async () => (await allSettled()) && api.textsTo(ADMIN_CHAT).length === 1);
+    const rows = await database.db.select().from(outbox).orderBy(asc(outbox.id));
+    const [refused, fallback, notice] = rows;
+    expect(refused).toMatchObject({ chatId: 7, status: 'failed', payload: null });
+    expect(refused?.lastError).toMatch(
+      /^400 Bad Request: Can't parse entities: unsupported start tag "number"/,
+    );
+    expect(fallback).toMatchObject({ chatId: 7, status: 'sent', ref: 'receipt:5' });
+    expect(api.textsTo(7)).toEqual(['Usage: /show <number> & more']);
+    expect(api.sent(7)[0]?.params).not.toHaveProperty('parse_mode');
+    expect(notice).toMatchObject({ chatId: ADMIN_CHAT, status: 'sent' });
+    const [told] = api.textsTo(ADMIN_CHAT);
+    expect(told).toContain(`#${refused?.id} sendMessage: 400 Bad Request`);
+    expect(told).not.toContain('Usage');
+    expect(sender.stats).toMatchObject({ refused: 1, sent: 2 });
+  });
+
+  it('treats an edit that changes nothing as done, not as a failure', async () => {
+    sender.start();
+    await queue((out) => out.sendText(11, 'page 1'));
+    await until(allSettled);
+    const messageId = (api.sent(11)[0]?.result as { message_id: number } | undefined)?.message_id;
+    await queue((out) =>
+      out.call(11, 'editMessageText', {
+        chat_id: 11,
+        message_id: messageId,
+        text: 'page 1',
+        parse_mode: 'HTML',
+      }),
+    );
+    await until(allSettled);
+    expect(api.calls.find((call) => call.method === 'editMessageText')?.description).toMatch(/not modified/);
+    expect(await statuses()).toEqual(['sent', 'sent']);
+    expect(sender.stats).toMatchObject({ failed: 0, refused: 0 });
+  });
+
+  it('answers button presses at once while menus and photos keep failing, and lets later messages pass a failing one', async () => {
+    api.setFaults({ methods: ['setMyCommands', 'sendPhoto'], rate500: 1 });
+    sender.start();
+    await queue((out) => {
+      for (let person = 1; person <= 5; person += 1) {
+        out.call(0, 'setMyCommands', {
+          commands: [{ command: 'help', description: 'help' }],
+          scope: { type: 'chat', chat_id: person },
+        });
+      }
+      out.sendFile(8, 'sendPhoto', { field: 'photo', name: 'a.jpg', bytes: Buffer.from('jpeg') });
+    });
+    await until(() => api.calls.some((call) => call.method === 'sendPhoto'));
+    const pressedAt = Date.now();
+    await queue((out) => {
+      out.call(0, 'answerCallbackQuery', { callback_query_id: 'press-1' });
+      out.sendText(8, '/help answer');
+    });
+    const answer = await api.waitFor((call) => call.method === 'answerCallbackQuery' && call.status === 200);
+    expect(answer.at - pressedAt).toBeLessThan(1000);
+    const help = await api.waitFor(
+      (call) => call.method === 'sendMessage' && call.params.chat_id === 8,
+      15_000,
+    );
+    expect(help.at - pressedAt).toBeLessThan(10_000);
+    // The photo is still queued for its own retries, not dropped.
+    const photo = (await database.db.select().from(outbox)).find((row) => row.method === 'sendPhoto');
+    expect(photo?.status).toMatch(/pending|sending/);
+    expect(photo?.attempts).toBeGreaterThanOrEqual(HEAD_OF_LINE_ATTEMPTS);
+  });
+
+  it('lets replies pass a message scheduled for later (a batched alert) in the same chat', async () => {
+    sender.start();
+    await queue((out) => {
+      out.sendText(13, 'alert for later', {}, undefined, { notBefore: new Date(Date.now() + 600_000) });
+      out.sendText(13, 'reply now');
+    });
+    await until(() => api.textsTo(13).length === 1);
+    expect(api.textsTo(13)).toEqual(['reply now']);
+    expect(await statuses()).toEqual(['pending', 'sent']);
+  });
+
+  it('keeps the pieces of one long text in order even when they pass a failing message', async () => {
+    api.setFaults({ methods: ['sendPhoto'], rate500: 1 });
+    sender.start();
+    await queue((out) => {
+      out.sendFile(12, 'sendPhoto', { field: 'photo', name: 'a.jpg', bytes: Buffer.from('jpeg') });
+      out.sendText(12, `${'一'.repeat(4000)}\n${'二'.repeat(4000)}\n${'三'.repeat(100)}`);
+    });
+    await until(() => api.textsTo(12).length === 3, 20_000);
+    expect(api.textsTo(12).map((text) => text[0])).toEqual(['一', '二', '三']);
   });
 
   it('uploads files from the outbox as multipart', async () => {
@@ -110,6 +221,9 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     const document = call?.params.document as { filename: string; bytes: Buffer };
     expect(document.filename).toBe('queue.xlsx');
     expect(document.bytes.toString()).toBe('PK-bytes');
+    expect(call?.params.caption).toBe('export');
+    // Only the method's own parameters: no stray `method` field in the multipart body.
+    expect(api.unknownParameters).toEqual([]);
   });
 
   it('takes back a message whose sender died mid-send once its lease has expired', async () => {
@@ -170,5 +284,32 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     await until(allSettled, 20_000);
     expect(api.calls.filter((call) => call.method === 'sendMessage' && call.status === 200)).toHaveLength(60);
     expect(api.limitViolations()).toEqual([]);
+  });
+
+  it('tells onDelivered of each accepted message: its method, its ref unsealed, and its wait since created_at', async () => {
+    const deliveries: Delivery[] = [];
+    sender = new OutboxSender(database.db, new Telegram(api.token, { apiRoot: api.url }), logger, {
+      onDelivered: (delivery) => deliveries.push(delivery),
+    });
+    sender.start();
+    const out = new OutboxBuffer();
+    out.sendText(41, 'receipt #7', {}, 'receipt:7');
+    out.sendText(42, 'no ref');
+    // Dated 3 s back, as the update processor dates a reply by its update's arrival.
+    await writeOutbox(database.db, out.messages, { createdAt: new Date(Date.now() - 3000) });
+    sender.wake();
+    await until(async () => (await allSettled()) && deliveries.length === 2);
+    const byRef = Object.fromEntries(deliveries.map((delivery) => [String(delivery.ref), delivery]));
+    expect(byRef['receipt:7']).toMatchObject({ method: 'sendMessage', ref: 'receipt:7' });
+    expect(byRef.null).toMatchObject({ method: 'sendMessage', ref: null });
+    for (const delivery of deliveries) {
+      expect(delivery.waitedSeconds).toBeGreaterThanOrEqual(2.9);
+      expect(delivery.waitedSeconds).toBeLessThan(15);
+    }
+    // A refused message is no delivery.
+    api.failNext('sendMessage', 1, '400', 0);
+    await queue((out) => out.sendText(43, 'refused', {}, 'receipt:8'));
+    await until(allSettled);
+    expect(deliveries).toHaveLength(2);
   });
 });

@@ -152,4 +152,23 @@ describe(`UpdateProcessor on ${testDatabaseKind}`, () => {
     await processor.drain();
     expect(order).toEqual(['b1', 'a1', 'a2']);
   });
+
+  it("dates the messages an update causes by the update's arrival, so the outbox's wait is the person's", async () => {
+    const processor = processorWith(async (_u, _tx, out) => out.sendText(1, 'reply'));
+    await storeUpdates(database.db, [update(3, 'hello')]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await processor.drain();
+    const [row] = await queryRows<{
+      received: string | Date;
+      created: string | Date;
+      handled: string | Date;
+    }>(
+      database.db,
+      sql`select u.received_at as received, o.created_at as created, u.handled_at as handled
+          from ${inboxUpdates} u, ${outbox} o`,
+    );
+    const received = new Date(row?.received ?? 0).getTime();
+    expect(Math.abs(new Date(row?.created ?? 0).getTime() - received)).toBeLessThanOrEqual(1);
+    expect(new Date(row?.handled ?? 0).getTime() - received).toBeGreaterThanOrEqual(250);
+  });
 });

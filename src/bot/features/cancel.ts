@@ -1,6 +1,6 @@
-import { clearDialogue } from '../dialogue.js';
+import { clearDialogue } from '../../dialogues.js';
+import { AUDIENCES } from '../../domain/roles.js';
 import { Feature } from '../feature.js';
-import { AUDIENCES } from '../roles.js';
 
 /** /cancel: leaves any guided dialogue, whichever feature started it. */
 export const cancelFeature = new Feature('cancel').command(

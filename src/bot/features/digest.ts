@@ -1,23 +1,9 @@
 import { appendAudit } from '../../audit.js';
-import type { DigestKind } from '../../domain/periods.js';
-import { buildDigest, queueDigest } from '../../digests/compose.js';
+import { buildDigest, sendDigest } from '../../digests/compose.js';
 import { latestRunAt } from '../../digests/scheduler.js';
+import { parseDigestKind } from '../../domain/periods.js';
+import { SECTION_ROLES } from '../../domain/roles.js';
 import { Feature } from '../feature.js';
-import { SECTION_ROLES } from '../roles.js';
-
-const KINDS: Readonly<Record<string, DigestKind>> = {
-  daily: 'daily',
-  weekly: 'weekly',
-  monthly: 'monthly',
-  日报: 'daily',
-  周报: 'weekly',
-  月报: 'monthly',
-};
-
-/** Parses the /digest argument (daily|weekly|monthly, or 日报|周报|月报), or null. */
-export function parseDigestKind(argument: string | undefined): DigestKind | null {
-  return argument ? (KINDS[argument.trim().toLowerCase()] ?? null) : null;
-}
 
 /**
  * /digest daily|weekly|monthly: the digest as it would be sent now, to the asker only. It is not recorded
@@ -42,11 +28,12 @@ export const digestFeature = new Feature('digest').command(
         timeZone: ctx.services.config.timeZone,
         botUsername: ctx.services.botUsername(),
         includeAdminsOnly: person.role === 'admin',
+        adminOnlyUnits: ctx.services.config.adminOnlyUnits,
       },
       ctx.t,
     );
     ctx.replyText(ctx.t('digests:preview_note'));
-    queueDigest(ctx.out, digest, ctx.chat.id, { mainOnly: true });
+    sendDigest(ctx.out, digest, ctx.chat.id, { mainOnly: true });
     const agencies = new Set(digest.agencyMessages.map((m) => m.agency)).size;
     if (kind === 'monthly' && agencies > 0)
       ctx.replyText(ctx.t('digests:preview_agencies', { count: agencies }));

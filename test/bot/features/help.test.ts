@@ -143,3 +143,25 @@ describe('enrolment through /start <token>', () => {
     expect([...unique.values()].filter((message) => message.text.includes('已经被使用过了'))).toHaveLength(1);
   });
 });
+
+describe('what /start and /help say first (issue 18)', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await createHarness();
+    await harness.enrol(7301, 'monitor', { community: '丹东社区' });
+  });
+  afterAll(() => harness.close());
+
+  it('tells a stranger their Telegram id, in their language, and stores nothing of theirs', async () => {
+    const [zh] = await harness.send(textMessage(user(7302), '/start'));
+    expect(zh?.text).toContain('您的 Telegram 用户 ID：<code>7302</code>');
+    const [en] = await harness.send(textMessage(user(7303, { lang: 'en' }), '/start'));
+    expect(en?.text).toContain('Your Telegram user id: <code>7303</code>');
+  });
+
+  it('shows a reporter how to report, with an example, before the command list', async () => {
+    const [help] = await harness.send(textMessage(user(7301), '/help'));
+    expect(help?.text).toContain('发送 /tip，按提示一步步选择和填写即可');
+    expect(help?.text).toContain('<code>/tip F-HPZ');
+  });
+});

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../src/db/client.js';
 import { auditLog, people } from '../../../src/db/schema.js';
+import { setSectionChat } from '../../../src/settings.js';
 import { createHarness, type Harness } from '../../support/harness.js';
 import { callbackQuery, textMessage, user } from '../../support/updates.js';
 
@@ -49,6 +50,7 @@ describe('people and access', () => {
     const [reply] = await harness.send(textMessage(user(ADMIN, { lang: 'en' }), '/invite liaison 纪委'));
     expect(reply?.text).toMatch(/https:\/\/t\.me\/liaison_test_bot\?start=[A-Za-z0-9_-]{22,64}\b/);
     expect(reply?.text).toContain('CDI');
+    expect(reply?.text).toContain('Invite created: a joint-meeting liaison (CDI ');
     expect(reply?.text).toContain('privately');
     const [entry] = await harness.db.select().from(auditLog).where(eq(auditLog.action, 'invite.created'));
     expect(entry).toMatchObject({ actorId: ADMIN, details: { role: 'liaison', agency: 'CDI' } });
@@ -103,12 +105,12 @@ describe('people and access', () => {
     expect(bad?.text).toContain('用法');
   });
 
-  it('lists people by role with community, agency and last report; names for admins', async () => {
+  it('lists people by role with community, agency and whether they reported lately, never the day; names for admins', async () => {
     await harness.enrol(303, 'monitor', { community: '爵溪社区' });
     await harness.enrol(304, 'liaison', { agency: 'AUD' });
     await harness.db
       .update(people)
-      .set({ lastReportedAt: new Date('2025-03-04T02:00:00Z') })
+      .set({ lastReportedAt: new Date(Date.now() - 3 * 86_400_000) })
       .where(eq(people.telegramId, 304));
     await harness.send(textMessage(user(303, { name: '李明', username: 'liming' }), '/help'));
     const [reply] = await harness.send(textMessage(user(ADMIN), '/people'));
@@ -116,8 +118,12 @@ describe('people and access', () => {
     expect(text).toContain('李明 @liming');
     expect(text).toContain('爵溪社区');
     expect(text).toContain('AUD 审计局');
-    expect(text).toContain('2025-03-04 10:00');
-    expect(text).toContain('从未报送');
+    // The day of a last report, matched against an item's date, would name its reporter.
+    expect(text).toMatch(/单位：AUD 审计局，近 30 天有报送/);
+    expect(text).toMatch(/社区：爵溪社区，近 30 天未报送/);
+    const reporterLines = text.split('\n').filter((line) => /社区：|单位：/.test(line));
+    expect(reporterLines).toHaveLength(2);
+    for (const line of reporterLines) expect(line).not.toMatch(/\d{4}-\d{2}-\d{2}/);
     expect(text).toContain('已被取消权限');
     expect(text).toContain(String(ADMIN));
     expect(text.indexOf('社区干部监督信息员')).toBeLessThan(text.indexOf('联席会议成员单位联络员'));
@@ -127,6 +133,14 @@ describe('people and access', () => {
     await harness.send(textMessage(user(303, { name: 'Li', username: 'li2', lang: 'en' }), '/help'));
     const [row] = await harness.db.select().from(people).where(eq(people.telegramId, 303));
     expect(row).toMatchObject({ displayName: 'Li', username: 'li2', language: 'en' });
+  });
+
+  it('keeps the surname: 秀英 with last name 王 is 王秀英 in /people (issue 18)', async () => {
+    await harness.send(textMessage(user(303, { name: '秀英', lastName: '王', username: 'xy' }), '/help'));
+    const [row] = await harness.db.select().from(people).where(eq(people.telegramId, 303));
+    expect(row).toMatchObject({ displayName: '王秀英' });
+    const [reply] = await harness.send(textMessage(user(ADMIN), '/people'));
+    expect(reply?.text).toContain('王秀英 @xy');
   });
 
   it('lists the unit directory in the reader’s language', async () => {
@@ -151,5 +165,39 @@ describe('people and access', () => {
     expect(await tablesHolding(harness, '陌生人')).toEqual([]);
     const anyRow = await harness.db.select().from(people).where(eq(people.telegramId, 305));
     expect(anyRow).toHaveLength(0);
+  });
+});
+
+describe('/revoke with a section group bound', () => {
+  let harness: Harness;
+  const GROUP = -100_4242;
+  beforeAll(async () => {
+    harness = await createHarness({ ADMIN_IDS: String(ADMIN) });
+    await setSectionChat(harness.db, { chatId: GROUP, title: '干部科', boundBy: ADMIN, boundAt: '' });
+    await harness.enrol(7301, 'officer');
+  });
+  afterAll(() => harness.close());
+
+  it('removes the person from the section group too (ban, then unban so they can be added back)', async () => {
+    const queued = await harness.send(textMessage(user(ADMIN), '/revoke 7301'));
+    const toGroup = queued.filter((message) => message.chatId === GROUP);
+    expect(toGroup.map((message) => [message.method, message.payload])).toEqual([
+      ['banChatMember', { chat_id: GROUP, user_id: 7301 }],
+      ['unbanChatMember', { chat_id: GROUP, user_id: 7301, only_if_banned: true }],
+    ]);
+    const reply = queued.find((message) => message.chatId === ADMIN);
+    expect(reply?.text).toContain('移出干部科工作群');
+  });
+
+  it('writes to an ADMIN_IDS admin in their Telegram language: the invite-used notice is English (issue 18)', async () => {
+    const [reply] = await harness.send(textMessage(user(ADMIN, { lang: 'en' }), '/invite officer'));
+    const token = /start=([A-Za-z0-9_-]+)/.exec(reply?.text ?? '')?.[1];
+    expect(token).toBeTruthy();
+    const sent = await harness.send(
+      textMessage(user(451, { name: '敏', lastName: '李' }), `/start ${token}`),
+    );
+    const notice = sent.find((m) => m.chatId === ADMIN);
+    expect(notice?.text).toContain('was used by 李敏');
+    expect(notice?.text).not.toMatch(/[邀请已使用]{3}/);
   });
 });

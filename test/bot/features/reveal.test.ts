@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../../src/db/schema.js';
 import { buildDigest } from '../../../src/digests/compose.js';
-import { translatorFor } from '../../../src/bot/i18n.js';
+import { translatorFor } from '../../../src/i18n.js';
 import { createHarness, type Harness } from '../../support/harness.js';
 import { textMessage, user } from '../../support/updates.js';
 
@@ -82,6 +82,7 @@ describe('/reveal', () => {
         timeZone: harness.config.timeZone,
         botUsername: 'liaison_test_bot',
         includeAdminsOnly: true,
+        adminOnlyUnits: ['ZZB'],
       },
       translatorFor('en'),
     );

@@ -1,101 +1,40 @@
-import { appendAudit } from '../../../audit.js';
-import { parseAgency } from '../../../domain/agencies.js';
+import type { Button, CallbackData } from '../../../buttons.js';
+import { BUTTONS } from '../../../buttons.js';
+import { clearDialogue, setDialogue } from '../../../dialogues.js';
 import { AGENCY_CODES } from '../../../domain/agencies.js';
-import { ITEM_ACTIONS, type ItemAction, type ItemStatus, nextStatus } from '../../../domain/item-state.js';
-import { canAssign } from '../../../domain/triage.js';
-import { type CallbackData, encodeCallback, intArg } from '../../callback-data.js';
-import type { BotContext } from '../../context.js';
-import { clearDialogue, setDialogue } from '../../dialogue.js';
-import { answerCallback } from '../../feature.js';
-import { languageFor, translatorFor } from '../../i18n.js';
-import { startConclusion } from './conclude.js';
-import { agencyLabel, itemCode, type Keyboard, statusLabel } from './render.js';
-import { keyboardFor, stateLine, viewerOf } from './show.js';
+import { correctItemHead, headChoices } from '../../../items/head-correction.js';
+import { type ItemRow, loadVisibleItem } from '../../../items/store.js';
 import {
-  agencyLiaisons,
-  type ItemChange,
-  type ItemRow,
-  loadVisibleItem,
-  personById,
-  sectionStaff,
-  staffName,
-  updateItemIfUnchanged,
-} from './store.js';
+  type Acting,
+  assignableStaff,
+  assignItem,
+  checkTransition,
+  forwardItem,
+  mergeItem,
+  takeStep,
+} from '../../../items/transitions.js';
+import { agencyName } from '../../../labels.js';
+import { staffName } from '../../../people/store.js';
+import { itemNumberOnly } from '../../arguments.js';
+import type { BotContext } from '../../context.js';
+import { answerCallback } from '../../feature.js';
+import { startConclusion } from './conclude.js';
+import { type Keyboard, replyRefused, replyWithState, statusLabel, viewerOf } from './render.js';
 
-/** Sends the item's state line with the buttons now allowed; after every action and every refusal. */
-export function replyWithState(ctx: BotContext, item: ItemRow, headline: string): void {
-  const keyboard = keyboardFor(ctx, item);
-  ctx.replyText(
-    `${headline}\n\n${stateLine(ctx, item)}`,
-    keyboard.length > 0 ? { reply_markup: { inline_keyboard: keyboard } } : {},
-  );
+/** A handler for a button about an item: decodes it, loads the item, answers the press, then acts. */
+function onItemButton<T extends { id: number }>(
+  codec: Button<T>,
+  act: (ctx: BotContext, pressed: T, item: ItemRow) => Promise<void>,
+): (ctx: BotContext, data: CallbackData) => Promise<void> {
+  return async (ctx, data) => {
+    const press = await pressedItemButton(ctx, codec, data);
+    if (press) await act(ctx, press.pressed, press.item);
+  };
 }
 
-/** Tells the presser that someone changed the item first, and shows its current state. */
-export async function replyStale(ctx: BotContext, id: number): Promise<void> {
-  const current = await loadVisibleItem(ctx.db, id, viewerOf(ctx));
-  if (!current) {
-    ctx.replyText(ctx.t('queue:not_found', { id }));
-    return;
-  }
-  replyWithState(ctx, current, ctx.t('queue:stale', { id, status: statusLabel(ctx.t, current.status) }));
-}
-
-/**
- * Moves an item along the state machine if it still has the version the officer saw and the
- * transition is allowed for them; audits it with from/to. Returns the updated item, or null after
- * telling the officer why nothing happened.
- */
-export async function applyTransition(
-  ctx: BotContext,
-  item: ItemRow,
-  version: number,
-  action: ItemAction,
-  change: ItemChange = {},
-  details: Record<string, unknown> = {},
-): Promise<ItemRow | null> {
-  if (item.version !== version) {
-    await replyStale(ctx, item.id);
-    return null;
-  }
-  const next = nextStatus(item.status as ItemStatus, action, { admin: ctx.person?.role === 'admin' });
-  if (!next.ok) {
-    replyWithState(
-      ctx,
-      item,
-      ctx.t('queue:not_allowed', {
-        id: item.id,
-        status: statusLabel(ctx.t, item.status),
-        action: ctx.t(`queue:action_${action}`),
-      }),
-    );
-    return null;
-  }
-  const updated = await updateItemIfUnchanged(
-    ctx.db,
-    item.id,
-    version,
-    { ...change, status: next.status },
-    ctx.services.now(),
-  );
-  if (!updated) {
-    await replyStale(ctx, item.id);
-    return null;
-  }
-  await appendAudit(ctx.db, {
-    actorId: ctx.person?.telegramId ?? null,
-    action: `item.${action}`,
-    itemId: item.id,
-    details: { from: item.status, to: next.status, ...details },
-  });
-  return updated;
-}
-
-/** Reads `<id>|<version>` from a button; null when forged. */
-function idAndVersion(data: CallbackData): { id: number; version: number } | null {
-  const id = intArg(data.args[0]);
-  const version = intArg(data.args[1]);
-  return id && version ? { id, version } : null;
+/** Who acts in this update, and when. */
+function actingOf(ctx: BotContext): Acting {
+  return { viewer: viewerOf(ctx), now: ctx.services.now() };
 }
 
 /** Loads the item a button is about; answers the press and returns null when it is gone or hidden. */
@@ -105,37 +44,45 @@ async function pressedItem(ctx: BotContext, id: number): Promise<ItemRow | null>
   return item;
 }
 
+/**
+ * The press of a button about an item: its decoded fields and the item, with the press answered;
+ * null (the press answered with why) when the data is forged or the item is gone or hidden.
+ */
+async function pressedItemButton<T extends { id: number }>(
+  ctx: BotContext,
+  codec: Button<T>,
+  data: CallbackData,
+): Promise<{ pressed: T; item: ItemRow } | null> {
+  const pressed = codec.decode(data);
+  if (!pressed) {
+    answerCallback(ctx, ctx.t('common:button_unknown'), true);
+    return null;
+  }
+  const item = await pressedItem(ctx, pressed.id);
+  if (!item) return null;
+  answerCallback(ctx);
+  return { pressed, item };
+}
+
 /** Button `q.a|<id>|<version>|<action>`: a state-machine action; forward, merge and conclude ask more first. */
 export async function itemAction(ctx: BotContext, data: CallbackData): Promise<void> {
-  const parsed = idAndVersion(data);
-  const action = data.args[2] as ItemAction | undefined;
-  if (!parsed || !action || !ITEM_ACTIONS.includes(action)) {
-    answerCallback(ctx, ctx.t('common:button_unknown'), true);
-    return;
-  }
-  const item = await pressedItem(ctx, parsed.id);
-  if (!item) return;
-  answerCallback(ctx);
-  const admin = ctx.person?.role === 'admin';
-  const needsMore = action === 'forward' || action === 'merge' || action === 'conclude';
-  if (needsMore) {
+  const press = await pressedItemButton(ctx, BUTTONS.itemAction, data);
+  if (!press) return;
+  const { pressed, item } = press;
+  const { action, version } = pressed;
+  const viewer = viewerOf(ctx);
+  if (action === 'forward' || action === 'merge' || action === 'conclude') {
     // Check now, so nobody fills in a dialogue for an action that cannot happen.
-    if (item.version !== parsed.version) {
-      await replyStale(ctx, item.id);
-      return;
-    }
-    if (!nextStatus(item.status as ItemStatus, action, { admin }).ok) {
-      await applyTransition(ctx, item, parsed.version, action);
-      return;
-    }
+    const check = checkTransition(item, version, action, viewer);
+    if (check.kind !== 'ready') return replyRefused(ctx, check, item.id, `queue:action_${action}`);
   }
   if (action === 'forward') {
     const keyboard: Keyboard = [];
     for (let index = 0; index < AGENCY_CODES.length; index += 3) {
       keyboard.push(
         AGENCY_CODES.slice(index, index + 3).map((agency) => ({
-          text: agencyLabel(ctx.t, agency),
-          callback_data: encodeCallback('q.fa', item.id, parsed.version, agency),
+          text: agencyName(ctx.t, agency),
+          callback_data: BUTTONS.forward.encode({ id: item.id, version, agency }),
         })),
       );
     }
@@ -149,86 +96,56 @@ export async function itemAction(ctx: BotContext, data: CallbackData): Promise<v
       await setDialogue(ctx.db, ctx.from.id, {
         kind: 'queue',
         step: 'merge',
-        data: { itemId: item.id, version: parsed.version },
+        data: { itemId: item.id, version },
       });
     }
     ctx.replyText(ctx.t('queue:merge_prompt', { id: item.id }));
     return;
   }
   if (action === 'conclude') {
-    await startConclusion(ctx, item, parsed.version);
+    await startConclusion(ctx, item, version);
     return;
   }
-  const updated = await applyTransition(ctx, item, parsed.version, action);
-  if (updated) {
-    replyWithState(
-      ctx,
-      updated,
-      ctx.t('queue:action_done', {
-        id: updated.id,
-        action: ctx.t(`queue:action_${action}`),
-        status: statusLabel(ctx.t, updated.status),
-      }),
-    );
-  }
+  const outcome = await takeStep(
+    ctx.db,
+    ctx.out,
+    { item, version, action },
+    { ...actingOf(ctx), timeZone: ctx.services.config.timeZone },
+  );
+  if (outcome.kind !== 'done') return replyRefused(ctx, outcome, item.id, `queue:action_${action}`);
+  await replyWithState(
+    ctx,
+    outcome.item,
+    // One sentence per action, so the reply never contradicts the status it names.
+    ctx.t(`queue:done_${action}`, { id: outcome.item.id, status: statusLabel(ctx.t, outcome.item.status) }),
+  );
 }
 
-/** Button `q.fa|<id>|<version>|<AGENCY>`: forwards to one of the nine agencies and tells its liaisons the number and code. */
-export async function forwardAction(ctx: BotContext, data: CallbackData): Promise<void> {
-  const parsed = idAndVersion(data);
-  const agency = parseAgency(data.args[2] ?? '');
-  if (!parsed || !agency || data.args[2] !== agency) {
-    answerCallback(ctx, ctx.t('common:button_unknown'), true);
-    return;
-  }
-  const item = await pressedItem(ctx, parsed.id);
-  if (!item) return;
-  answerCallback(ctx);
-  const updated = await applyTransition(
+/** Button `q.fa|<id>|<version>|<AGENCY>`: forwards to one of the nine agencies, whose liaisons get the number and code. */
+export const forwardAction = onItemButton(BUTTONS.forward, async (ctx, pressed, item) => {
+  const input = { item, version: pressed.version, agency: pressed.agency };
+  const outcome = await forwardItem(ctx.db, ctx.out, input, actingOf(ctx));
+  if (outcome.kind !== 'done') return replyRefused(ctx, outcome, item.id, 'queue:action_forward');
+  await replyWithState(
     ctx,
-    item,
-    parsed.version,
-    'forward',
-    { forwardedAgency: agency },
-    { agency },
-  );
-  if (!updated) return;
-  const liaisons = await agencyLiaisons(ctx.db, agency);
-  for (const liaison of liaisons) {
-    const t = translatorFor(languageFor(liaison.language));
-    ctx.out.sendText(
-      liaison.telegramId,
-      t('queue:forwarded_to_liaison', { id: updated.id, code: itemCode(updated) }),
-    );
-  }
-  replyWithState(
-    ctx,
-    updated,
+    outcome.item,
     ctx.t('queue:forward_done', {
-      id: updated.id,
-      agency: agencyLabel(ctx.t, agency),
-      count: liaisons.length,
+      id: outcome.item.id,
+      agency: agencyName(ctx.t, pressed.agency),
+      count: outcome.liaisons ?? 0,
     }),
   );
-}
+});
 
 /** Button `q.as|<id>|<version>`: the officers (admins only, for admins-only items) to choose from. */
 export async function assignChoices(ctx: BotContext, data: CallbackData): Promise<void> {
-  const parsed = idAndVersion(data);
-  if (!parsed) {
-    answerCallback(ctx, ctx.t('common:button_unknown'), true);
-    return;
+  const press = await pressedItemButton(ctx, BUTTONS.assignChoices, data);
+  if (!press) return;
+  const { pressed, item } = press;
+  if (item.version !== pressed.version) {
+    return replyRefused(ctx, { kind: 'stale', current: item }, item.id, 'queue:action_assign');
   }
-  const item = await pressedItem(ctx, parsed.id);
-  if (!item) return;
-  answerCallback(ctx);
-  if (item.version !== parsed.version) {
-    await replyStale(ctx, item.id);
-    return;
-  }
-  const staff = (await sectionStaff(ctx.db, item.adminsOnly)).filter(
-    (member) => member.telegramId !== item.assigneeId,
-  );
+  const staff = await assignableStaff(ctx.db, item);
   if (staff.length === 0) {
     ctx.replyText(ctx.t('queue:no_officers'));
     return;
@@ -238,7 +155,11 @@ export async function assignChoices(ctx: BotContext, data: CallbackData): Promis
     keyboard.push(
       staff.slice(index, index + 2).map((member) => ({
         text: staffName(member),
-        callback_data: encodeCallback('q.at', item.id, parsed.version, member.telegramId),
+        callback_data: BUTTONS.assignTo.encode({
+          id: item.id,
+          version: pressed.version,
+          officer: member.telegramId,
+        }),
       })),
     );
   }
@@ -248,98 +169,109 @@ export async function assignChoices(ctx: BotContext, data: CallbackData): Promis
 }
 
 /** Button `q.at|<id>|<version>|<officer>`: assigns (or reassigns) the item; the new assignee is told privately. */
-export async function assignAction(ctx: BotContext, data: CallbackData): Promise<void> {
-  const parsed = idAndVersion(data);
-  const officerId = intArg(data.args[2]);
-  if (!parsed || !officerId) {
-    answerCallback(ctx, ctx.t('common:button_unknown'), true);
-    return;
-  }
-  const item = await pressedItem(ctx, parsed.id);
-  if (!item) return;
-  answerCallback(ctx);
-  if (item.version !== parsed.version) {
-    await replyStale(ctx, item.id);
-    return;
-  }
-  const officer = (await sectionStaff(ctx.db, item.adminsOnly)).find(
-    (member) => member.telegramId === officerId,
-  );
-  if (!officer || !canAssign(item.status as ItemStatus)) {
-    replyWithState(
+export const assignAction = onItemButton(BUTTONS.assignTo, async (ctx, pressed, item) => {
+  const input = { item, version: pressed.version, officerId: pressed.officer };
+  const outcome = await assignItem(ctx.db, ctx.out, input, actingOf(ctx));
+  if (outcome.kind !== 'assigned') {
+    return replyRefused(
       ctx,
-      item,
-      ctx.t('queue:not_allowed', {
-        id: item.id,
-        status: statusLabel(ctx.t, item.status),
-        action: ctx.t(item.assigneeId ? 'queue:action_reassign' : 'queue:action_assign'),
-      }),
+      outcome,
+      item.id,
+      item.assigneeId ? 'queue:action_reassign' : 'queue:action_assign',
     );
-    return;
   }
-  const updated = await updateItemIfUnchanged(
-    ctx.db,
-    item.id,
-    parsed.version,
-    { assigneeId: officer.telegramId },
-    ctx.services.now(),
+  await replyWithState(
+    ctx,
+    outcome.item,
+    ctx.t('queue:assign_done', { id: item.id, name: staffName(outcome.officer) }),
   );
-  if (!updated) {
-    await replyStale(ctx, item.id);
-    return;
-  }
-  await appendAudit(ctx.db, {
-    actorId: ctx.person?.telegramId ?? null,
-    action: item.assigneeId ? 'item.reassign' : 'item.assign',
-    itemId: item.id,
-    details: { from: item.assigneeId, to: officer.telegramId },
-  });
-  if (officer.telegramId !== ctx.person?.telegramId) {
-    const t = translatorFor(languageFor(officer.language));
-    ctx.out.sendText(officer.telegramId, t('queue:assigned_you', { id: item.id, code: itemCode(item) }));
-  }
-  replyWithState(ctx, updated, ctx.t('queue:assign_done', { id: item.id, name: staffName(officer) }));
-}
+});
 
 /** The merge dialogue's text step: the number of the item to merge into. */
 export async function mergeStep(ctx: BotContext, text: string, data: Record<string, unknown>): Promise<void> {
   const itemId = typeof data.itemId === 'number' ? data.itemId : 0;
   const version = typeof data.version === 'number' ? data.version : 0;
-  const match = /^#?\s*(\d{1,9})$/.exec(text.trim());
-  if (!match) {
+  const intoId = itemNumberOnly(text);
+  if (intoId === null) {
     ctx.replyText(ctx.t('queue:merge_bad_number'));
     return;
   }
-  const intoId = Number(match[1]);
-  if (intoId === itemId) {
+  const outcome = await mergeItem(ctx.db, itemId, version, intoId, viewerOf(ctx), ctx.services.now());
+  if (outcome.kind === 'self') {
     ctx.replyText(ctx.t('queue:merge_self'));
     return;
   }
-  const viewer = viewerOf(ctx);
-  const target = await loadVisibleItem(ctx.db, intoId, viewer);
-  if (!target || target.status === 'merged') {
+  if (outcome.kind === 'target_missing') {
     ctx.replyText(ctx.t('queue:merge_target_missing', { id: intoId }));
     return;
   }
+  if (outcome.kind === 'target_ended') {
+    ctx.replyText(
+      ctx.t('queue:merge_target_ended', { id: intoId, status: statusLabel(ctx.t, outcome.target.status) }),
+    );
+    return;
+  }
   if (ctx.from) await clearDialogue(ctx.db, ctx.from.id);
-  const item = await loadVisibleItem(ctx.db, itemId, viewer);
-  if (!item) {
+  if (outcome.kind === 'not_found') {
     ctx.replyText(ctx.t('queue:not_found', { id: itemId }));
     return;
   }
-  const updated = await applyTransition(
-    ctx,
-    item,
-    version,
-    'merge',
-    { mergedInto: intoId },
-    { into: intoId },
-  );
-  if (updated) replyWithState(ctx, updated, ctx.t('queue:merge_done', { id: itemId, into: intoId }));
+  if (outcome.kind !== 'done') return replyRefused(ctx, outcome, itemId, 'queue:action_merge');
+  await replyWithState(ctx, outcome.item, ctx.t('queue:merge_done', { id: itemId, into: intoId }));
 }
 
-/** Looks up a person (staff or reporter) to write to, in their own language. */
-export async function translatorOf(ctx: BotContext, telegramId: number) {
-  const person = await personById(ctx.db, telegramId);
-  return translatorFor(languageFor(person?.language));
+/** Button `q.hh|<id>|<version>`: the people who headed the item's unit, to say which one it is about. */
+export async function headChoicesAction(ctx: BotContext, data: CallbackData): Promise<void> {
+  const press = await pressedItemButton(ctx, BUTTONS.headChoices, data);
+  if (!press) return;
+  const { pressed, item } = press;
+  if (item.version !== pressed.version) {
+    return replyRefused(ctx, { kind: 'stale', current: item }, item.id, 'queue:action_head');
+  }
+  const choices = (await headChoices(ctx.db, item)).slice(0, 30);
+  if (choices.length === 0) {
+    ctx.replyText(ctx.t('queue:head_none', { unit: item.unitCode }));
+    return;
+  }
+  const keyboard: Keyboard = [];
+  for (let index = 0; index < choices.length; index += 2) {
+    keyboard.push(
+      choices.slice(index, index + 2).map((choice, offset) => ({
+        text: `${choice.personKey === item.headPersonKey ? '✓ ' : ''}${choice.name ?? ctx.t('heads:unknown_head')}`,
+        callback_data: BUTTONS.headTo.encode({
+          id: item.id,
+          version: pressed.version,
+          index: index + offset,
+        }),
+      })),
+    );
+  }
+  ctx.replyText(ctx.t('queue:head_choose', { id: item.id, unit: item.unitCode }), {
+    reply_markup: { inline_keyboard: keyboard },
+  });
 }
+
+/** Button `q.ht|<id>|<version>|<index>`: records which head the item is about (audited). */
+export const headToAction = onItemButton(BUTTONS.headTo, async (ctx, pressed, item) => {
+  const choice = (await headChoices(ctx.db, item))[pressed.index];
+  if (!choice) {
+    return replyRefused(ctx, { kind: 'stale', current: item }, item.id, 'queue:action_head');
+  }
+  const outcome = await correctItemHead(
+    ctx.db,
+    { item, version: pressed.version, personKey: choice.personKey },
+    { ...actingOf(ctx), timeZone: ctx.services.config.timeZone },
+  );
+  if (outcome.kind === 'stale') return replyRefused(ctx, outcome, item.id, 'queue:action_head');
+  if (outcome.kind === 'not_a_head') {
+    return replyRefused(ctx, { kind: 'stale', current: item }, item.id, 'queue:action_head');
+  }
+  const name = choice.name ?? ctx.t('heads:unknown_head');
+  if (outcome.kind === 'unchanged') {
+    ctx.replyText(ctx.t('queue:head_unchanged', { id: item.id, head: name }));
+    return;
+  }
+  const lines = [ctx.t('queue:head_corrected', { id: item.id, unit: item.unitCode, head: name })];
+  if (outcome.pointsStay) lines.push(ctx.t('queue:head_points_stay'));
+  await replyWithState(ctx, outcome.item, lines.join('\n'));
+});

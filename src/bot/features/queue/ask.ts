@@ -1,153 +1,97 @@
-import { and, eq, isNull } from 'drizzle-orm';
-import { appendAudit } from '../../../audit.js';
-import { itemAdditions, items } from '../../../db/schema.js';
-import { REPORTER_ACTOR, reportedBy, reporterIdOf } from '../../../items/reporter-link.js';
-import { type CallbackData, encodeCallback, intArg } from '../../callback-data.js';
+import { BUTTONS, type CallbackData } from '../../../buttons.js';
+import { clearDialogue, type Dialogue, getDialogue, setDialogue } from '../../../dialogues.js';
+import { answerQuestion, askReporter, MAX_RELAY_LENGTH, questionFor } from '../../../items/relay.js';
+import { itemNumberArgument } from '../../arguments.js';
 import type { BotContext } from '../../context.js';
-import { clearDialogue, setDialogue } from '../../dialogue.js';
 import { answerCallback } from '../../feature.js';
-import { languageFor, translatorFor } from '../../i18n.js';
-import { viewerOf } from './show.js';
-import { type ItemRow, loadVisibleItem, personById } from './store.js';
-
-/** Longest question or answer relayed, in code points (one Telegram message with the framing text). */
-export const MAX_RELAY_LENGTH = 3000;
-
-/** The outbox ref of a relayed question, so a reply to it finds the question again. */
-export function questionRef(additionId: number): string {
-  return `question:${additionId}`;
-}
-
-/** The question id in a `question:<id>` ref, or null for any other ref. */
-export function questionIdOfRef(ref: string | null): number | null {
-  const match = ref ? /^question:(\d{1,9})$/.exec(ref) : null;
-  return match ? Number(match[1]) : null;
-}
-
-/** The reporter the bot can reach for an item: an enrolled, not revoked monitor or liaison who sent it. */
-async function reachableReporter(ctx: BotContext, item: ItemRow) {
-  const reporterId = reporterIdOf(item);
-  if (!reporterId || (item.sourceKind !== 'monitor' && item.sourceKind !== 'liaison')) return null;
-  const reporter = await personById(ctx.db, reporterId);
-  return reporter && !reporter.revokedAt ? reporter : null;
-}
+import { resumeGuidedTip, TIP_DIALOGUE } from '../tips/guided.js';
+import { viewerOf } from './render.js';
 
 /**
  * /ask <id> <text>: relays an officer's question to the item's reporter. The reporter sees the
  * item number and the question, never the officer; the officer never sees the reporter.
  */
 export async function askCommand(ctx: BotContext & { payload: string }): Promise<void> {
-  const match = /^#?(\d{1,9})\s+([\s\S]+)$/u.exec(ctx.payload.trim());
-  const question = match?.[2]?.trim() ?? '';
-  if (!match || question === '' || Array.from(question).length > MAX_RELAY_LENGTH) {
+  const argument = itemNumberArgument(ctx.payload);
+  const question = argument?.rest ?? '';
+  if (!argument || question === '' || Array.from(question).length > MAX_RELAY_LENGTH) {
     ctx.replyText(ctx.t('queue:usage_ask'));
     return;
   }
-  const id = Number(match[1]);
-  const item = await loadVisibleItem(ctx.db, id, viewerOf(ctx));
-  if (!item) {
-    ctx.replyText(ctx.t('queue:not_found', { id }));
-    return;
-  }
-  const reporter = await reachableReporter(ctx, item);
-  if (!reporter) {
-    ctx.replyText(ctx.t('queue:ask_nobody', { id }));
-    return;
-  }
-  const [added] = await ctx.db
-    .insert(itemAdditions)
-    .values({ itemId: id, kind: 'question', authorId: ctx.person?.telegramId ?? null, text: question })
-    .returning({ id: itemAdditions.id });
-  if (!added) throw new Error('question not stored');
-  const t = translatorFor(languageFor(reporter.language));
-  ctx.out.sendText(
-    reporter.telegramId,
-    t('queue:ask_to_reporter', { id, question }),
-    {
-      reply_markup: {
-        inline_keyboard: [
-          [{ text: t('queue:btn_answer'), callback_data: encodeCallback('q.ans', added.id) }],
-        ],
-      },
-    },
-    questionRef(added.id),
-  );
-  await appendAudit(ctx.db, {
-    actorId: ctx.person?.telegramId ?? null,
-    action: 'item.ask',
-    itemId: id,
-    details: { questionId: added.id },
-  });
-  ctx.replyText(ctx.t('queue:ask_sent', { id }));
-}
-
-/** A question addressed to this person (they reported its item), or null. */
-async function questionFor(ctx: BotContext, questionId: number) {
-  if (!ctx.from) return null;
-  const [row] = await ctx.db
-    .select({
-      id: itemAdditions.id,
-      itemId: itemAdditions.itemId,
-      authorId: itemAdditions.authorId,
-      assigneeId: items.assigneeId,
-    })
-    .from(itemAdditions)
-    .innerJoin(items, eq(items.id, itemAdditions.itemId))
-    .where(
-      and(eq(itemAdditions.id, questionId), eq(itemAdditions.kind, 'question'), reportedBy(ctx.from.id)),
-    );
-  return row ?? null;
+  const { id } = argument;
+  const outcome = await askReporter(ctx.db, ctx.out, { itemId: id, question }, viewerOf(ctx));
+  if (outcome.kind === 'not_found') ctx.replyText(ctx.t('queue:not_found', { id }));
+  else if (outcome.kind === 'nobody') ctx.replyText(ctx.t('queue:ask_nobody', { id }));
+  else ctx.replyText(ctx.t('queue:ask_sent', { id }));
 }
 
 /** Button `q.ans|<questionId>`: the reporter chose to answer; the next text they send is the answer. */
 export async function answerButton(ctx: BotContext, data: CallbackData): Promise<void> {
-  const questionId = intArg(data.args[0]);
-  const question = questionId ? await questionFor(ctx, questionId) : null;
+  const pressed = BUTTONS.answer.decode(data);
+  const question = pressed && ctx.from ? await questionFor(ctx.db, pressed.questionId, ctx.from.id) : null;
   if (!question || !ctx.from) {
     answerCallback(ctx, ctx.t('queue:answer_gone'), true);
     return;
   }
-  await setDialogue(ctx.db, ctx.from.id, { kind: 'answer', step: 'text', data: { questionId: question.id } });
+  // One dialogue per person: a guided tip in progress waits inside the answer and comes back after it.
+  const open = await getDialogue(ctx.db, ctx.from.id);
+  const suspended = open?.kind === TIP_DIALOGUE ? open : (open?.data.suspended ?? null);
+  await setDialogue(ctx.db, ctx.from.id, {
+    kind: 'answer',
+    step: 'text',
+    data: { questionId: question.id, ...(suspended ? { suspended } : {}) },
+  });
   answerCallback(ctx);
   ctx.replyText(ctx.t('queue:answer_prompt', { id: question.itemId }));
 }
 
 /**
- * Stores the reporter's answer to a question and tells the officer who asked (or else the assignee)
- * the item number only. Returns false when the question is not this person's to answer.
+ * The reporter's answer to a question (a reply to it, or the text after the Answer button): stored,
+ * and the officer who asked (or else the assignee) hears the item number only.
  */
-export async function storeAnswer(ctx: BotContext, questionId: number, text: string): Promise<boolean> {
-  const question = await questionFor(ctx, questionId);
-  if (!question || !ctx.from) return false;
-  const answer = text.trim();
-  if (answer === '' || Array.from(answer).length > MAX_RELAY_LENGTH) {
+export async function storeAnswer(
+  ctx: BotContext,
+  questionId: number,
+  text: string | undefined,
+): Promise<void> {
+  if (!ctx.from) return;
+  if (text === undefined) {
     ctx.replyText(ctx.t('queue:answer_empty'));
-    return true;
+    return;
   }
-  const [stored] = await ctx.db
-    .insert(itemAdditions)
-    // The author is the item's reporter: their id is not stored beside the item.
-    .values({ itemId: question.itemId, kind: 'answer', authorId: null, text: answer })
-    .returning({ id: itemAdditions.id });
-  await ctx.db
-    .update(itemAdditions)
-    .set({ answeredAt: ctx.services.now() })
-    .where(and(eq(itemAdditions.id, question.id), isNull(itemAdditions.answeredAt)));
-  await clearDialogue(ctx.db, ctx.from.id);
-  await appendAudit(ctx.db, {
-    actorId: null,
-    action: 'item.answer',
-    itemId: question.itemId,
-    details: { ...REPORTER_ACTOR, questionId: question.id, answerId: stored?.id ?? null },
-  });
-  const officerIds = [question.authorId, question.assigneeId].filter((id): id is number => id !== null);
-  for (const officerId of officerIds) {
-    const officer = await personById(ctx.db, officerId);
-    if (!officer || officer.revokedAt || (officer.role !== 'officer' && officer.role !== 'admin')) continue;
-    const t = translatorFor(languageFor(officer.language));
-    ctx.out.sendText(officerId, t('queue:answer_notify', { id: question.itemId }));
-    break;
+  const outcome = await answerQuestion(
+    ctx.db,
+    ctx.out,
+    { questionId, text },
+    ctx.from.id,
+    ctx.services.now(),
+  );
+  if (outcome.kind === 'gone') {
+    ctx.replyText(ctx.t('queue:answer_gone'));
+    return;
   }
-  ctx.replyText(ctx.t('queue:answer_saved'));
-  return true;
+  if (outcome.kind === 'empty') {
+    ctx.replyText(ctx.t('queue:answer_empty'));
+    return;
+  }
+  // Only the answer dialogue ends here: a guided tip the person had open (or had put aside for the
+  // Answer button) is kept, and they are taken back to its step.
+  const open = await getDialogue(ctx.db, ctx.from.id);
+  const draft = open?.kind === TIP_DIALOGUE ? open : suspendedTip(open);
+  if (open?.kind === 'answer') await clearDialogue(ctx.db, ctx.from.id);
+  if (!draft) {
+    ctx.replyText(ctx.t('queue:answer_saved'));
+    return;
+  }
+  await setDialogue(ctx.db, ctx.from.id, draft);
+  await resumeGuidedTip(ctx, draft, `${ctx.t('queue:answer_saved')}\n${ctx.t('tips:draft_still_open')}`);
+}
+
+/** The guided tip an answer dialogue put aside, or null. */
+function suspendedTip(dialogue: Dialogue | null): Dialogue | null {
+  const suspended = dialogue?.kind === 'answer' ? dialogue.data.suspended : null;
+  if (!suspended || typeof suspended !== 'object') return null;
+  const { kind, step, data } = suspended as Partial<Dialogue>;
+  if (kind !== TIP_DIALOGUE || typeof step !== 'string' || !data || typeof data !== 'object') return null;
+  return { kind, step, data };
 }

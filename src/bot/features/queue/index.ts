@@ -1,12 +1,22 @@
-import type { BotContext } from '../../context.js';
-import { intArg } from '../../callback-data.js';
-import { registerDeepLink } from '../../deep-links.js';
-import { getDialogue } from '../../dialogue.js';
-import { Feature } from '../../feature.js';
+import { BUTTONS } from '../../../buttons.js';
+import { getDialogue } from '../../../dialogues.js';
+import { REPORTER_ROLES, SECTION_ROLES } from '../../../domain/roles.js';
+import { questionIdOfRef } from '../../../items/notifications.js';
 import { refOfSentMessage } from '../../../telegram/outbox.js';
-import { REPORTER_ROLES, SECTION_ROLES } from '../../roles.js';
-import { assignAction, assignChoices, forwardAction, itemAction, mergeStep } from './actions.js';
-import { answerButton, askCommand, questionIdOfRef, storeAnswer } from './ask.js';
+import { intArg, itemNumberOnly } from '../../arguments.js';
+import type { BotContext } from '../../context.js';
+import { registerDeepLink } from '../../deep-links.js';
+import { Feature } from '../../feature.js';
+import {
+  assignAction,
+  assignChoices,
+  forwardAction,
+  headChoicesAction,
+  headToAction,
+  itemAction,
+  mergeStep,
+} from './actions.js';
+import { answerButton, askCommand, storeAnswer } from './ask.js';
 import {
   cancelConclusionAction,
   conclusionTextStep,
@@ -46,16 +56,14 @@ async function handleText(ctx: BotContext): Promise<boolean> {
   if (replyTo && (REPORTER_ROLES as readonly string[]).includes(ctx.person.role)) {
     const questionId = questionIdOfRef(await refOfSentMessage(ctx.db, ctx.chat.id, replyTo.message_id));
     if (questionId !== null) {
-      if (text === undefined) ctx.replyText(ctx.t('queue:answer_empty'));
-      else if (!(await storeAnswer(ctx, questionId, text))) ctx.replyText(ctx.t('queue:answer_gone'));
+      await storeAnswer(ctx, questionId, text);
       return true;
     }
   }
   const dialogue = await getDialogue(ctx.db, ctx.from.id);
   if (dialogue?.kind === 'answer') {
     const questionId = typeof dialogue.data.questionId === 'number' ? dialogue.data.questionId : 0;
-    if (text === undefined) ctx.replyText(ctx.t('queue:answer_empty'));
-    else if (!(await storeAnswer(ctx, questionId, text))) ctx.replyText(ctx.t('queue:answer_gone'));
+    await storeAnswer(ctx, questionId, text);
     return true;
   }
   if (dialogue?.kind === 'queue' && (SECTION as readonly string[]).includes(ctx.person.role)) {
@@ -71,30 +79,32 @@ async function handleText(ctx: BotContext): Promise<boolean> {
 export const queueFeature = new Feature('queue')
   .command({ command: 'queue', audience: SECTION, descriptionKey: 'queue:cmd_queue' }, queueCommand)
   .command({ command: 'show', audience: SECTION, descriptionKey: 'queue:cmd_show' }, async (ctx) => {
-    const id = intArg(ctx.payload.trim().replace(/^#/, ''));
+    const id = itemNumberOnly(ctx.payload);
     if (id) await showItem(ctx, id);
     else ctx.replyText(ctx.t('queue:usage_show'));
   })
   .command({ command: 'ask', audience: SECTION, descriptionKey: 'queue:cmd_ask' }, askCommand)
   .command({ command: 'history', audience: ['admin'], descriptionKey: 'queue:cmd_history' }, historyCommand)
   .command({ command: 'export', audience: SECTION, descriptionKey: 'queue:cmd_export' }, exportCommand)
-  .action({ action: 'q.p', audience: SECTION }, queuePageAction)
-  .action({ action: 'q.f', audience: SECTION }, queueFilterAction)
-  .action({ action: 'q.s', audience: SECTION }, async (ctx, data) => {
-    const id = intArg(data.args[0]);
-    if (id) await showItem(ctx, id);
+  .action({ action: BUTTONS.queuePage.action, audience: SECTION }, queuePageAction)
+  .action({ action: BUTTONS.queueFilter.action, audience: SECTION }, queueFilterAction)
+  .action({ action: BUTTONS.showItem.action, audience: SECTION }, async (ctx, data) => {
+    const pressed = BUTTONS.showItem.decode(data);
+    if (pressed) await showItem(ctx, pressed.id);
   })
-  .action({ action: 'q.a', audience: SECTION }, itemAction)
-  .action({ action: 'q.fa', audience: SECTION }, forwardAction)
-  .action({ action: 'q.as', audience: SECTION }, assignChoices)
-  .action({ action: 'q.at', audience: SECTION }, assignAction)
-  .action({ action: 'q.cf', audience: SECTION }, findingAction)
-  .action({ action: 'q.cm', audience: SECTION }, measureAction)
-  .action({ action: 'q.cp', audience: SECTION }, pointsAction)
-  .action({ action: 'q.cn', audience: SECTION }, skipNoteAction)
-  .action({ action: 'q.cc', audience: SECTION }, confirmConclusionAction)
-  .action({ action: 'q.cx', audience: SECTION }, cancelConclusionAction)
-  .action({ action: 'q.ans', audience: REPORTER_ROLES }, answerButton);
+  .action({ action: BUTTONS.itemAction.action, audience: SECTION }, itemAction)
+  .action({ action: BUTTONS.forward.action, audience: SECTION }, forwardAction)
+  .action({ action: BUTTONS.assignChoices.action, audience: SECTION }, assignChoices)
+  .action({ action: BUTTONS.assignTo.action, audience: SECTION }, assignAction)
+  .action({ action: BUTTONS.headChoices.action, audience: SECTION }, headChoicesAction)
+  .action({ action: BUTTONS.headTo.action, audience: SECTION }, headToAction)
+  .action({ action: BUTTONS.finding.action, audience: SECTION }, findingAction)
+  .action({ action: BUTTONS.measure.action, audience: SECTION }, measureAction)
+  .action({ action: BUTTONS.points.action, audience: SECTION }, pointsAction)
+  .action({ action: BUTTONS.skipNote.action, audience: SECTION }, skipNoteAction)
+  .action({ action: BUTTONS.confirmConclusion.action, audience: SECTION }, confirmConclusionAction)
+  .action({ action: BUTTONS.cancelConclusion.action, audience: SECTION }, cancelConclusionAction)
+  .action({ action: BUTTONS.answer.action, audience: REPORTER_ROLES }, answerButton);
 
 queueFeature.composer.on('message', async (ctx, next) => {
   if (!(await handleText(ctx))) await next();

@@ -1,13 +1,14 @@
+import { BUTTONS, type CallbackData } from '../../../buttons.js';
 import { ITEM_STATUSES } from '../../../domain/item-state.js';
 import { DOMAINS } from '../../../domain/tip-code.js';
-import { clampPage, decodeFilter, encodeFilter, type QueueFilter } from '../../../domain/triage.js';
-import type { CallbackData } from '../../callback-data.js';
-import { encodeCallback, intArg } from '../../callback-data.js';
+import { clampPage, DEFAULT_FILTER, type QueueFilter } from '../../../domain/triage.js';
+import { headNames } from '../../../heads/tenures.js';
+import { listQueue, unitsInQueue } from '../../../items/store.js';
+import { domainName, unitName } from '../../../labels.js';
+import { loadUnits } from '../../../units/directory.js';
 import type { BotContext } from '../../context.js';
 import { answerCallback, editPressedMessage } from '../../feature.js';
-import { type Keyboard, queueRowLine, statusLabel } from './render.js';
-import { viewerOf } from './show.js';
-import { listQueue, unitsInQueue } from './store.js';
+import { type Keyboard, queueRowLine, statusLabel, viewerOf } from './render.js';
 
 /** The filter in words for the list's title. */
 function describeFilter(ctx: BotContext, filter: QueueFilter): string {
@@ -16,7 +17,7 @@ function describeFilter(ctx: BotContext, filter: QueueFilter): string {
       ? ctx.t(`queue:filter_status_${filter.status}`)
       : statusLabel(ctx.t, filter.status),
   ];
-  if (filter.domain) parts.push(ctx.t(`queue:domain_${filter.domain}`));
+  if (filter.domain) parts.push(domainName(ctx.t, filter.domain));
   if (filter.unit) parts.push(filter.unit);
   if (filter.mine) parts.push(ctx.t('queue:filter_mine'));
   if (filter.overdue) parts.push(ctx.t('queue:filter_overdue'));
@@ -24,7 +25,7 @@ function describeFilter(ctx: BotContext, filter: QueueFilter): string {
 }
 
 function pageButton(text: string, filter: QueueFilter, page: number) {
-  return { text, callback_data: encodeCallback('q.p', encodeFilter(filter), page) };
+  return { text, callback_data: BUTTONS.queuePage.encode({ filter, page }) };
 }
 
 /** The queue page as text and buttons: item numbers to open, filters, paging. */
@@ -41,7 +42,14 @@ async function renderPage(
   const timeZone = ctx.services.config.timeZone;
   const lines = [ctx.t('queue:list_title', { filter: describeFilter(ctx, filter), total, page, pages })];
   if (rows.length === 0) lines.push(ctx.t('queue:list_empty'));
-  for (const row of rows) lines.push(queueRowLine(ctx.t, row, now, timeZone));
+  const names = await headNames(
+    ctx.db,
+    rows.flatMap((row) => (row.headPersonKey ? [row.headPersonKey] : [])),
+  );
+  for (const row of rows) {
+    const name = row.headPersonKey ? (names.get(row.headPersonKey) ?? null) : null;
+    lines.push(queueRowLine(ctx.t, row, now, timeZone, name));
+  }
   if (rows.length > 0) lines.push('', ctx.t('queue:list_hint'));
 
   const keyboard: Keyboard = [];
@@ -49,15 +57,20 @@ async function renderPage(
     keyboard.push(
       rows.slice(index, index + 4).map((row) => ({
         text: `#${row.id}`,
-        callback_data: encodeCallback('q.s', row.id),
+        callback_data: BUTTONS.showItem.encode({ id: row.id }),
       })),
     );
   }
-  const code = encodeFilter(filter);
   keyboard.push([
-    { text: ctx.t('queue:btn_status'), callback_data: encodeCallback('q.f', code, 's') },
-    { text: ctx.t('queue:btn_domain'), callback_data: encodeCallback('q.f', code, 'd') },
-    { text: ctx.t('queue:btn_unit'), callback_data: encodeCallback('q.f', code, 'u') },
+    {
+      text: ctx.t('queue:btn_status'),
+      callback_data: BUTTONS.queueFilter.encode({ filter, dimension: 's' }),
+    },
+    {
+      text: ctx.t('queue:btn_domain'),
+      callback_data: BUTTONS.queueFilter.encode({ filter, dimension: 'd' }),
+    },
+    { text: ctx.t('queue:btn_unit'), callback_data: BUTTONS.queueFilter.encode({ filter, dimension: 'u' }) },
   ]);
   keyboard.push([
     pageButton(`${filter.mine ? '✓ ' : ''}${ctx.t('queue:btn_mine')}`, { ...filter, mine: !filter.mine }, 1),
@@ -66,7 +79,7 @@ async function renderPage(
       { ...filter, overdue: !filter.overdue },
       1,
     ),
-    pageButton(ctx.t('queue:btn_clear'), decodeFilter('') as QueueFilter, 1),
+    pageButton(ctx.t('queue:btn_clear'), DEFAULT_FILTER, 1),
   ]);
   const paging = [];
   if (page > 1) paging.push(pageButton(ctx.t('queue:btn_prev'), filter, page - 1));
@@ -77,31 +90,30 @@ async function renderPage(
 
 /** /queue: the first page of open items, most pressing first. */
 export async function queueCommand(ctx: BotContext): Promise<void> {
-  const { text, keyboard } = await renderPage(ctx, decodeFilter('') as QueueFilter, 1);
+  const { text, keyboard } = await renderPage(ctx, DEFAULT_FILTER, 1);
   ctx.replyText(text, { reply_markup: { inline_keyboard: keyboard } });
 }
 
 /** Button `q.p|<filter>|<page>`: shows that page of that view, editing the list in place. */
 export async function queuePageAction(ctx: BotContext, data: CallbackData): Promise<void> {
-  const filter = decodeFilter(data.args[0] ?? '');
-  const page = intArg(data.args[1]) ?? 1;
-  if (!filter) {
+  const pressed = BUTTONS.queuePage.decode(data);
+  if (!pressed) {
     answerCallback(ctx, ctx.t('common:button_unknown'), true);
     return;
   }
-  const { text, keyboard } = await renderPage(ctx, filter, page);
+  const { text, keyboard } = await renderPage(ctx, pressed.filter, pressed.page);
   editPressedMessage(ctx, text, keyboard);
   answerCallback(ctx);
 }
 
 /** Button `q.f|<filter>|<s|d|u>`: the choices of one filter dimension, each leading back to page 1. */
 export async function queueFilterAction(ctx: BotContext, data: CallbackData): Promise<void> {
-  const filter = decodeFilter(data.args[0] ?? '');
-  const dimension = data.args[1];
-  if (!filter || !dimension || !['s', 'd', 'u'].includes(dimension)) {
+  const pressed = BUTTONS.queueFilter.decode(data);
+  if (!pressed) {
     answerCallback(ctx, ctx.t('common:button_unknown'), true);
     return;
   }
+  const { filter, dimension } = pressed;
   const choices: Array<{ text: string; filter: QueueFilter }> = [];
   let prompt: string;
   if (dimension === 's') {
@@ -114,13 +126,16 @@ export async function queueFilterAction(ctx: BotContext, data: CallbackData): Pr
     prompt = ctx.t('queue:choose_domain');
     choices.push({ text: ctx.t('queue:btn_any'), filter: { ...filter, domain: null } });
     for (const domain of DOMAINS)
-      choices.push({ text: `${domain} ${ctx.t(`queue:domain_${domain}`)}`, filter: { ...filter, domain } });
+      choices.push({ text: `${domain} ${domainName(ctx.t, domain)}`, filter: { ...filter, domain } });
   } else {
     prompt = ctx.t('queue:choose_unit');
     choices.push({ text: ctx.t('queue:btn_any'), filter: { ...filter, unit: null } });
     const codes = await unitsInQueue(ctx.db, filter, viewerOf(ctx), ctx.services.now());
     // A keyboard of ~30 buttons still fits a phone screen; the unit list of one county is short.
-    for (const unit of codes.slice(0, 30)) choices.push({ text: unit, filter: { ...filter, unit } });
+    // Named as a person knows them (鹤浦镇, not HPZ); a code the directory lacks shows itself.
+    const names = new Map((await loadUnits(ctx.db)).map((unit) => [unit.code, unitName(unit, ctx.lang)]));
+    for (const unit of codes.slice(0, 30))
+      choices.push({ text: names.get(unit) || unit, filter: { ...filter, unit } });
   }
   const keyboard: Keyboard = [];
   for (let index = 0; index < choices.length; index += 3) {

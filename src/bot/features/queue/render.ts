@@ -1,15 +1,23 @@
 import { DateTime } from 'luxon';
-import type { Queryable } from '../../../db/client.js';
-import { AGENCY_CODES } from '../../../domain/agencies.js';
-import type { ItemAction } from '../../../domain/item-state.js';
-import { isOverdue } from '../../../domain/triage.js';
-import { encodeCallback } from '../../callback-data.js';
-import type { Translate } from '../../i18n.js';
-import { reporterIdOf } from '../../../items/reporter-link.js';
-import { type ItemRow, personById, type QueueRow } from './store.js';
+import { BUTTONS } from '../../../buttons.js';
+import { allowedActions, type ItemAction } from '../../../domain/item-state.js';
+import { canAssign, isOverdue } from '../../../domain/triage.js';
+import type { Translate } from '../../../i18n.js';
+import type { SealedSource } from '../../../items/card.js';
+import type { ItemRow, QueueRow, Viewer } from '../../../items/store.js';
+import { itemCode } from '../../../items/summary.js';
+import type { TransitionOutcome } from '../../../items/transitions.js';
+import { agencyName, domainName, priorityName, statusName, unitName } from '../../../labels.js';
+import { unitByCode } from '../../../units/directory.js';
+import type { BotContext } from '../../context.js';
 
 /** An inline keyboard as Telegram takes it. */
 export type Keyboard = Array<Array<{ text: string; callback_data: string }>>;
+
+/** The viewer of this update: the sender, and whether they are an admin. */
+export function viewerOf(ctx: BotContext): Viewer {
+  return { telegramId: ctx.person?.telegramId ?? 0, admin: ctx.person?.role === 'admin' };
+}
 
 /** A date and time in the configured zone, as officers read it (2025-03-05 17:30). */
 export function formatTime(date: Date | null, timeZone: string, t: Translate): string {
@@ -23,48 +31,51 @@ export function formatDay(date: Date | null, timeZone: string, t: Translate): st
   return DateTime.fromJSDate(date, { zone: timeZone }).toFormat('MM-dd');
 }
 
-/** The item's code as people type it: `F-HPZ`. */
-export function itemCode(item: { domain: string; unitCode: string }): string {
-  return `${item.domain}-${item.unitCode}`;
-}
-
 /** The translated name of a status. */
 export function statusLabel(t: Translate, status: string): string {
-  return t(`queue:status_${status}`);
+  return statusName(t, status);
 }
 
-/** The translated name of an agency code (the code itself when unknown). */
-export function agencyLabel(t: Translate, agency: string | null): string {
-  if (agency && (AGENCY_CODES as readonly string[]).includes(agency)) return t(`queue:agency_${agency}`);
-  return agency ?? '?';
+/** Who reported, in words: "community monitor", "liaison", "notice of the audit bureau", "hotline (signed)". */
+export function sourceText(t: Translate, source: SealedSource): string {
+  if (source.kind === 'monitor') return t('labels:source_monitor');
+  if (source.kind === 'liaison') {
+    return source.noticeAgency
+      ? t('labels:source_notice_of', { agency: agencyName(t, source.noticeAgency) })
+      : t('labels:source_liaison');
+  }
+  return t(`labels:source_${source.kind}_${source.signed ? 'signed' : 'anonymous'}`);
+}
+
+/** Longest head name a queue line shows whole, in code points; a longer one is cut with "…". */
+export const QUEUE_HEAD_NAME_MAX = 6;
+
+/** A head's name as short as a queue line has room for. */
+export function shortHeadName(name: string): string {
+  const points = Array.from(name.trim());
+  return points.length <= QUEUE_HEAD_NAME_MAX
+    ? points.join('')
+    : `${points.slice(0, QUEUE_HEAD_NAME_MAX - 1).join('')}…`;
 }
 
 /**
- * Who reported, sealed: "community monitor (丹城社区)", "liaison (审计局)", "hotline (signed)". Never a
- * name, username or Telegram id: officers learn the kind of source only.
+ * One line of the queue: number, code, the head's name when known (cut to fit one line on a phone),
+ * priority, status, due date. No text, no reporter.
  */
-export async function sealedSource(db: Queryable, t: Translate, item: ItemRow): Promise<string> {
-  const reporterId = reporterIdOf(item);
-  if (item.sourceKind === 'monitor') {
-    const reporter = reporterId ? await personById(db, reporterId) : null;
-    return t('queue:source_monitor', { community: reporter?.community ?? '?' });
-  }
-  if (item.sourceKind === 'liaison') {
-    let agency = item.sourceAgency;
-    if (!agency && reporterId) agency = (await personById(db, reporterId))?.agency ?? null;
-    return t('queue:source_liaison', { agency: agencyLabel(t, agency) });
-  }
-  return t(`queue:source_${item.sourceKind}_${item.signed ? 'signed' : 'anonymous'}`);
-}
-
-/** One line of the queue: number, code, priority, status, due date. No text, no reporter. */
-export function queueRowLine(t: Translate, row: QueueRow, now: Date, timeZone: string): string {
+export function queueRowLine(
+  t: Translate,
+  row: QueueRow,
+  now: Date,
+  timeZone: string,
+  headName: string | null = null,
+): string {
   const due = row.status === 'new' ? row.triageDueAt : row.concludeDueAt;
   const key = isOverdue(row, now) ? 'queue:list_row_late' : 'queue:list_row';
+  const code = itemCode(row.domain, row.unitCode);
   return t(key, {
     id: row.id,
-    code: itemCode(row),
-    priority: t(`queue:priority_${row.priority}`),
+    code: headName ? t('queue:list_row_code_head', { code, head: shortHeadName(headName) }) : code,
+    priority: priorityName(t, row.priority),
     status: statusLabel(t, row.status),
     due: formatDay(due, timeZone, t),
   });
@@ -79,15 +90,86 @@ export function actionKeyboard(
 ): Keyboard {
   const buttons = actions.map((action) => ({
     text: t(`queue:action_${action}`),
-    callback_data: encodeCallback('q.a', item.id, item.version, action),
+    callback_data: BUTTONS.itemAction.encode({ id: item.id, version: item.version, action }),
   }));
   if (assignable) {
     buttons.push({
       text: t(item.assigneeId ? 'queue:action_reassign' : 'queue:action_assign'),
-      callback_data: encodeCallback('q.as', item.id, item.version),
+      callback_data: BUTTONS.assignChoices.encode({ id: item.id, version: item.version }),
     });
   }
   const rows: Keyboard = [];
   for (let index = 0; index < buttons.length; index += 3) rows.push(buttons.slice(index, index + 3));
   return rows;
+}
+
+/** The action buttons the viewer may press on this item now. */
+export function keyboardFor(ctx: BotContext, item: ItemRow): Keyboard {
+  const admin = ctx.person?.role === 'admin';
+  return actionKeyboard(ctx.t, item, allowedActions(item.status, { admin }), canAssign(item.status));
+}
+
+/** A unit as a person reads it: its name in the reader's language, its code when the directory has none. */
+export async function unitLabel(ctx: BotContext, code: string): Promise<string> {
+  const unit = await unitByCode(ctx.db, code);
+  return (unit && unitName(unit, ctx.lang)) || code;
+}
+
+/** A one-message summary of the item's state without its text, for confirmations after an action. */
+export async function stateLine(ctx: BotContext, item: ItemRow): Promise<string> {
+  return [
+    ctx.t('queue:card_header', {
+      id: item.id,
+      code: itemCode(item.domain, item.unitCode),
+      unit: await unitLabel(ctx, item.unitCode),
+      domain: domainName(ctx.t, item.domain),
+    }),
+    ctx.t('queue:card_status', {
+      status: statusLabel(ctx.t, item.status),
+      priority: priorityName(ctx.t, item.priority),
+    }),
+  ].join('\n');
+}
+
+/** Sends the item's state line with the buttons now allowed; after every action and every refusal. */
+export async function replyWithState(ctx: BotContext, item: ItemRow, headline: string): Promise<void> {
+  const keyboard = keyboardFor(ctx, item);
+  ctx.replyText(
+    `${headline}\n\n${await stateLine(ctx, item)}`,
+    keyboard.length > 0 ? { reply_markup: { inline_keyboard: keyboard } } : {},
+  );
+}
+
+/**
+ * Renders a transition that did not happen: someone changed the item first (shown as it is now), or
+ * the action is not possible from its status. `actionKey` names the action in the refusal.
+ */
+export async function replyRefused(
+  ctx: BotContext,
+  outcome: Exclude<TransitionOutcome, { kind: 'done' }>,
+  id: number,
+  actionKey: string,
+): Promise<void> {
+  if (outcome.kind === 'stale') {
+    const current = outcome.current;
+    if (!current) {
+      ctx.replyText(ctx.t('queue:not_found', { id }));
+      return;
+    }
+    await replyWithState(
+      ctx,
+      current,
+      ctx.t('queue:stale', { id, status: statusLabel(ctx.t, current.status) }),
+    );
+    return;
+  }
+  await replyWithState(
+    ctx,
+    outcome.item,
+    ctx.t('queue:not_allowed', {
+      id: outcome.item.id,
+      status: statusLabel(ctx.t, outcome.item.status),
+      action: ctx.t(actionKey),
+    }),
+  );
 }

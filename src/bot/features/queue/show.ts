@@ -1,28 +1,11 @@
-import { asc, eq, sql } from 'drizzle-orm';
-import { DateTime } from 'luxon';
-import { appendAudit } from '../../../audit.js';
-import { queryRows } from '../../../db/client.js';
-import { itemAdditions, itemAttachments, units } from '../../../db/schema.js';
-import { allowedActions, type ItemStatus } from '../../../domain/item-state.js';
-import { pointsFlags } from '../../../domain/points-card.js';
-import { canAssign } from '../../../domain/triage.js';
+import { BUTTONS } from '../../../buttons.js';
+import { openItemCard } from '../../../items/card.js';
+import { itemCode } from '../../../items/summary.js';
+import { agencyName, domainName, priorityName, unitName } from '../../../labels.js';
+import { staffName } from '../../../people/store.js';
 import type { BotContext } from '../../context.js';
-import { actionKeyboard, agencyLabel, formatTime, itemCode, sealedSource, statusLabel } from './render.js';
-import {
-  auditSummary,
-  type ItemRow,
-  loadVisibleItem,
-  mustTalkReminders,
-  personById,
-  staffName,
-  unitDeductions,
-  type Viewer,
-} from './store.js';
-
-/** The viewer of this update: the sender, and whether they are an admin. */
-export function viewerOf(ctx: BotContext): Viewer {
-  return { telegramId: ctx.person?.telegramId ?? 0, admin: ctx.person?.role === 'admin' };
-}
+import { headLabel, obligationLine } from '../heads/render.js';
+import { formatTime, keyboardFor, sourceText, statusLabel, viewerOf } from './render.js';
 
 const SEND_FILE: Record<string, { method: string; field: string }> = {
   photo: { method: 'sendPhoto', field: 'photo' },
@@ -33,84 +16,36 @@ const SEND_FILE: Record<string, { method: string; field: string }> = {
   video_note: { method: 'sendVideoNote', field: 'video_note' },
 };
 
-/** Ids of items linked to `item` (either direction) that the viewer may see, ascending. */
-async function relatedIds(ctx: BotContext, item: ItemRow, viewer: Viewer): Promise<number[]> {
-  const rows = await queryRows<{ id: number }>(
-    ctx.db,
-    sql`select distinct i.id from item_links l
-        join items i on i.id = case when l.item_id = ${item.id} then l.related_id else l.item_id end
-        where (l.item_id = ${item.id} or l.related_id = ${item.id})
-          and (${viewer.admin} or not i.admins_only)
-        order by i.id`,
-  );
-  return rows.map((row) => Number(row.id));
-}
-
-/** The year of `now` in the configured zone, as the integrity card counts years. */
-export function cardYear(now: Date, timeZone: string): number {
-  return DateTime.fromJSDate(now, { zone: timeZone }).year;
-}
-
-/** The action buttons the viewer may press on this item now. */
-export function keyboardFor(ctx: BotContext, item: ItemRow) {
-  const admin = ctx.person?.role === 'admin';
-  return actionKeyboard(
-    ctx.t,
-    item,
-    allowedActions(item.status as ItemStatus, { admin }),
-    canAssign(item.status as ItemStatus),
-  );
-}
-
-/** A one-message summary of the item's state without its text, for confirmations after an action. */
-export function stateLine(ctx: BotContext, item: ItemRow): string {
-  return [
-    ctx.t('queue:card_header', {
-      id: item.id,
-      code: itemCode(item),
-      unit: item.unitCode,
-      domain: ctx.t(`queue:domain_${item.domain}`),
-    }),
-    ctx.t('queue:card_status', {
-      status: statusLabel(ctx.t, item.status),
-      priority: ctx.t(`queue:priority_${item.priority}`),
-    }),
-  ].join('\n');
-}
-
 /**
- * /show: the whole item privately — text, additions, reasons, related items, the unit head's
- * integrity card, history — with buttons for the allowed actions, then its attachments resent.
- * Every view of the text is audited as 'item.viewed'.
+ * /show: the whole item privately — text, additions, reasons, related items, the head it is about
+ * with their integrity card, the talks and audits it raised, history — with buttons for the allowed actions, then its attachments resent.
  */
 export async function showItem(ctx: BotContext, id: number): Promise<void> {
   const viewer = viewerOf(ctx);
-  const item = await loadVisibleItem(ctx.db, id, viewer);
-  if (!item) {
+  const timeZone = ctx.services.config.timeZone;
+  const card = await openItemCard(ctx.db, id, viewer, { now: ctx.services.now(), timeZone });
+  if (!card) {
     ctx.replyText(ctx.t('queue:not_found', { id }));
     return;
   }
   const { t } = ctx;
-  const timeZone = ctx.services.config.timeZone;
-  const now = ctx.services.now();
-  const [unit] = await ctx.db.select().from(units).where(eq(units.code, item.unitCode));
-  const unitName = unit ? (ctx.lang === 'en' ? unit.nameEn : unit.nameZh) : item.unitCode;
+  const { item, unit } = card;
   const lines: string[] = [
     t('queue:card_header', {
       id: item.id,
-      code: itemCode(item),
-      unit: unitName,
-      domain: t(`queue:domain_${item.domain}`),
+      code: itemCode(item.domain, item.unitCode),
+      unit: unit ? unitName(unit, ctx.lang) : item.unitCode,
+      domain: domainName(t, item.domain),
     }),
     t('queue:card_status', {
       status: statusLabel(t, item.status),
-      priority: t(`queue:priority_${item.priority}`),
+      priority: priorityName(t, item.priority),
     }),
     t('queue:card_due', {
       triage: formatTime(item.triageDueAt, timeZone, t),
       conclude: formatTime(item.concludeDueAt, timeZone, t),
     }),
-    t('queue:card_source', { source: await sealedSource(ctx.db, t, item) }),
+    t('queue:card_source', { source: sourceText(t, card.source) }),
     // A notice's reference number (文号) is kept apart from its text; the section cites it.
     ...(item.reference ? [t('queue:card_reference', { reference: item.reference })] : []),
     item.reasons.length > 0
@@ -119,84 +54,93 @@ export async function showItem(ctx: BotContext, id: number): Promise<void> {
         })
       : t('queue:card_not_must'),
   ];
-  const assignee = item.assigneeId ? await personById(ctx.db, item.assigneeId) : null;
-  lines.push(assignee ? t('queue:card_assignee', { name: staffName(assignee) }) : t('queue:card_unassigned'));
+  lines.push(
+    card.assignee ? t('queue:card_assignee', { name: staffName(card.assignee) }) : t('queue:card_unassigned'),
+  );
   if (item.forwardedAgency)
-    lines.push(t('queue:card_forwarded', { agency: agencyLabel(t, item.forwardedAgency) }));
+    lines.push(t('queue:card_forwarded', { agency: agencyName(t, item.forwardedAgency) }));
   if (item.mergedInto) lines.push(t('queue:card_merged', { into: item.mergedInto }));
 
   lines.push('', t('queue:card_text', { text: item.text }));
-  const additions = await ctx.db
-    .select()
-    .from(itemAdditions)
-    .where(eq(itemAdditions.itemId, item.id))
-    .orderBy(asc(itemAdditions.id));
-  for (const addition of additions) {
+  for (const addition of card.additions) {
     const key = `queue:card_${addition.kind}`;
     lines.push(t(key, { at: formatTime(addition.createdAt, timeZone, t), text: addition.text }));
   }
-  const attachments = await ctx.db
-    .select()
-    .from(itemAttachments)
-    .where(eq(itemAttachments.itemId, item.id))
-    .orderBy(asc(itemAttachments.id));
-  if (attachments.length > 0) lines.push(t('queue:card_attachments', { count: attachments.length }));
+  if (card.attachments.length > 0)
+    lines.push(t('queue:card_attachments', { count: card.attachments.length }));
   lines.push('');
 
-  const related = await relatedIds(ctx, item, viewer);
-  if (related.length > 0) lines.push(t('queue:card_related', { ids: related.map((r) => `#${r}`).join(' ') }));
+  if (card.related.length > 0)
+    lines.push(t('queue:card_related', { ids: card.related.map((r) => `#${r}`).join(' ') }));
   if (item.repeatSubject) lines.push(t('queue:card_repeat'));
-  const card = pointsFlags(await unitDeductions(ctx.db, item.unitCode), cardYear(now, timeZone));
   lines.push(
+    t('queue:card_head', {
+      unit: unit ? unitName(unit, ctx.lang) || item.unitCode : item.unitCode,
+      head: headLabel(t, card.head.name, card.head.title),
+    }),
     t('queue:card_points', {
-      unit: item.unitCode,
-      year: card.yearTotal,
-      two: card.twoYearTotal,
-      three: card.threeYearTotal,
+      year: card.head.card.yearTotal,
+      two: card.head.card.twoYearTotal,
+      three: card.head.card.threeYearTotal,
     }),
   );
-  if (card.flags.length > 0)
+  if (card.head.card.flags.length > 0)
     lines.push(
       t('queue:card_points_flags', {
-        flags: card.flags.map((f) => t(`queue:flag_${f}`)).join(t('queue:list_separator')),
+        flags: card.head.card.flags.map((f) => t(`queue:flag_${f}`)).join(t('queue:list_separator')),
       }),
     );
-  for (const reminder of await mustTalkReminders(ctx.db, item.id)) {
-    lines.push(t(reminder.doneAt ? 'queue:card_must_talk_done' : 'queue:card_must_talk_pending'));
-  }
+  for (const obligation of card.obligations) lines.push(obligationLine(t, obligation));
   if (item.conclusion) lines.push(...conclusionLines(ctx, item.conclusion));
-  const history = await auditSummary(ctx.db, item.id);
-  if (history.latest) {
+  if (card.history.latest) {
     lines.push(
       t('queue:card_history', {
-        count: history.total,
-        action: auditActionLabel(ctx, history.latest.action),
-        at: formatTime(history.latest.at, timeZone, t),
+        count: card.history.total,
+        action: auditActionLabel(ctx, card.history.latest.action),
+        at: formatTime(card.history.latest.at, timeZone, t),
       }),
     );
   }
   const keyboard = keyboardFor(ctx, item);
   if (keyboard.length === 0) lines.push(t('queue:card_no_actions'));
-  ctx.replyText(lines.join('\n'), keyboard.length > 0 ? { reply_markup: { inline_keyboard: keyboard } } : {});
+  // Whom the item is about may be corrected whatever its status (it names the head in digests and exports).
+  keyboard.push([
+    {
+      text: t('queue:action_head'),
+      callback_data: BUTTONS.headChoices.encode({ id: item.id, version: item.version }),
+    },
+  ]);
+  // The card carries the report's text and the reporter's answers, and the files are its evidence:
+  // Telegram's protect_content keeps them from being forwarded or saved out of the chat.
+  ctx.replyText(lines.join('\n'), {
+    protect_content: true,
+    ...(keyboard.length > 0 ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+  });
 
   const chatId = ctx.chat?.id ?? viewer.telegramId;
-  for (const attachment of attachments) {
+  for (const attachment of card.attachments) {
     const send = SEND_FILE[attachment.fileKind];
-    if (send) ctx.out.call(chatId, send.method, { chat_id: chatId, [send.field]: attachment.fileId });
+    if (send)
+      ctx.out.call(chatId, send.method, {
+        chat_id: chatId,
+        [send.field]: attachment.fileId,
+        protect_content: true,
+      });
   }
-  await appendAudit(ctx.db, { actorId: viewer.telegramId, action: 'item.viewed', itemId: item.id });
 }
 
 /** The conclusion as card lines: finding and measures, points and note when present. */
 export function conclusionLines(ctx: BotContext, conclusion: Record<string, unknown>): string[] {
   const measures = Array.isArray(conclusion.measures) ? (conclusion.measures as string[]) : [];
+  const words = [
+    ...measures.map((m) => ctx.t(`queue:measure_${m}`)),
+    ...(conclusion.investigated === true ? [ctx.t('queue:investigated')] : []),
+  ];
   const lines = [
     ctx.t('queue:card_conclusion', {
       finding: ctx.t(`queue:finding_${String(conclusion.finding)}`),
       measures:
-        measures.length > 0
-          ? measures.map((m) => ctx.t(`queue:measure_${m}`)).join('、')
-          : ctx.t('queue:measures_none'),
+        words.length > 0 ? words.join(ctx.t('queue:measure_separator')) : ctx.t('queue:measures_none'),
     }),
   ];
   if (typeof conclusion.points === 'number')

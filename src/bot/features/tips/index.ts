@@ -1,19 +1,29 @@
+import type { CallbackData } from '../../../buttons.js';
+import { clearDialogue, getDialogue } from '../../../dialogues.js';
+import { REPORTER_ROLES, SECTION_ROLES } from '../../../domain/roles.js';
 import { refOfSentMessage } from '../../../telegram/outbox.js';
-import { type CallbackData, intArg } from '../../callback-data.js';
 import type { BotContext } from '../../context.js';
-import { getDialogue } from '../../dialogue.js';
 import { Feature } from '../../feature.js';
-import { REPORTER_ROLES, SECTION_ROLES } from '../../roles.js';
-import { GUIDED_ACTIONS, onGuidedButton, onGuidedMessage, startGuidedTip, TIP_DIALOGUE } from './guided.js';
+import {
+  draftHasContent,
+  GUIDED_BUTTONS,
+  onGuidedButton,
+  onGuidedMessage,
+  resumeGuidedTip,
+  startGuidedTip,
+  TIP_DIALOGUE,
+} from './guided.js';
 import { logFromText, noticeFromText, tipFromText } from './intake.js';
 import { attachmentOf, captionOf } from './messages.js';
-import { addCommand, addToOwnItem, attachToOwnItem, listOwnItems } from './own-items.js';
+import { offerAsTip, startsWithCode } from './offer.js';
+import { addCommand, addToOwnItemText, attachToOwnItemText, listOwnItems } from './own-items.js';
+import { itemIdOfReceiptRef } from './receipts.js';
 
 const reporters = REPORTER_ROLES;
 
 async function onGuidedAction(ctx: BotContext, data: CallbackData): Promise<void> {
   const dialogue = ctx.from ? await getDialogue(ctx.db, ctx.from.id) : null;
-  await onGuidedButton(ctx, data.action, data.args, dialogue);
+  await onGuidedButton(ctx, data, dialogue);
 }
 
 /**
@@ -22,8 +32,20 @@ async function onGuidedAction(ctx: BotContext, data: CallbackData): Promise<void
  */
 export const tipsFeature = new Feature('tips')
   .command({ command: 'tip', audience: reporters, descriptionKey: 'tips:cmd_tip' }, async (ctx) => {
-    if (ctx.payload.trim() === '') await startGuidedTip(ctx);
-    else await tipFromText(ctx, ctx.payload);
+    const dialogue = ctx.from ? await getDialogue(ctx.db, ctx.from.id) : null;
+    const draft = dialogue?.kind === TIP_DIALOGUE ? dialogue : null;
+    if (ctx.payload.trim() === '') {
+      // A second /tip does not wipe what the person already wrote: it takes them back to their draft.
+      if (draft && draftHasContent(draft)) await resumeGuidedTip(ctx, draft, ctx.t('tips:draft_open'));
+      else await startGuidedTip(ctx);
+      return;
+    }
+    const outcome = await tipFromText(ctx, ctx.payload);
+    if (!draft || !outcome || outcome.kind === 'refused') return;
+    // The one-line tip is stored. A draft with nothing written ends with it; one with text is kept, and
+    // the person is told so, or their next message would silently become its text.
+    if (draftHasContent(draft)) await resumeGuidedTip(ctx, draft, ctx.t('tips:draft_kept'));
+    else if (ctx.from) await clearDialogue(ctx.db, ctx.from.id);
   })
   .command({ command: 'notice', audience: ['liaison'], descriptionKey: 'tips:cmd_notice' }, (ctx) =>
     noticeFromText(ctx, ctx.payload),
@@ -35,8 +57,8 @@ export const tipsFeature = new Feature('tips')
   .command({ command: 'add', audience: reporters, descriptionKey: 'tips:cmd_add' }, (ctx) =>
     addCommand(ctx, ctx.payload),
   );
-for (const action of Object.values(GUIDED_ACTIONS)) {
-  tipsFeature.action({ action, audience: reporters }, onGuidedAction);
+for (const button of GUIDED_BUTTONS) {
+  tipsFeature.action({ action: button.action, audience: reporters }, onGuidedAction);
 }
 
 // Messages that are not commands: the guided dialogue's answers, replies to a receipt, and a photo
@@ -51,30 +73,38 @@ tipsFeature.composer.on('message', async (ctx, next) => {
   if (typed?.startsWith('/')) return next();
 
   const dialogue = await getDialogue(ctx.db, person.telegramId);
+  const attachment = attachmentOf(message);
+  const caption = captionOf(message);
+
+  // A reply to a receipt belongs to that item, whatever dialogue is open: a new guided tip neither
+  // swallows it nor ends, and the person is told both where the addition went and where the draft is.
+  const repliedTo = 'reply_to_message' in message ? message.reply_to_message?.message_id : undefined;
+  if (repliedTo !== undefined && (!dialogue || dialogue.kind === TIP_DIALOGUE)) {
+    const ref = await refOfSentMessage(ctx.db, ctx.chat.id, repliedTo);
+    const itemId = itemIdOfReceiptRef(ref);
+    const said =
+      itemId === null
+        ? null
+        : attachment
+          ? await attachToOwnItemText(ctx, itemId, attachment, caption)
+          : typed !== null
+            ? await addToOwnItemText(ctx, itemId, typed)
+            : null;
+    if (said !== null) {
+      if (dialogue) await resumeGuidedTip(ctx, dialogue, `${said}\n${ctx.t('tips:draft_still_open')}`);
+      else ctx.replyText(said);
+      return;
+    }
+  }
+
   if (dialogue) {
     if (dialogue.kind === TIP_DIALOGUE) return onGuidedMessage(ctx, message, dialogue);
     return next();
   }
 
-  const attachment = attachmentOf(message);
-  const repliedTo = 'reply_to_message' in message ? message.reply_to_message?.message_id : undefined;
-  if (repliedTo !== undefined) {
-    const ref = await refOfSentMessage(ctx.db, ctx.chat.id, repliedTo);
-    const itemId = ref?.startsWith('receipt:') ? intArg(ref.slice('receipt:'.length)) : null;
-    if (itemId !== null) {
-      if (attachment) return attachToOwnItem(ctx, itemId, attachment);
-      if (typed !== null) return addToOwnItem(ctx, itemId, typed);
-    }
-  }
-
-  const caption = captionOf(message);
   if (attachment && caption !== null && startsWithCode(caption)) {
-    return tipFromText(ctx, caption, [attachment]);
+    await tipFromText(ctx, caption, [attachment]);
+    return;
   }
-  return next();
+  if (!(await offerAsTip(ctx, message, attachment, caption))) return next();
 });
-
-/** True when a caption begins like a code (`F-HPZ`, `财权－鹤浦镇`): letters or Han, a separator, more. */
-function startsWithCode(caption: string): boolean {
-  return /^\s*[\p{L}]{1,8}\s*[-－–—‐‑−:：]\s*\S/u.test(caption);
-}

@@ -1,14 +1,19 @@
 import { parseAgency } from '../../../domain/agencies.js';
-import { type Domain, extractReference, parseCode, parseTip } from '../../../domain/tip-code.js';
 import {
-  type AttachmentInput,
-  type CreateItemResult,
-  createItem,
-  type NewItem,
-} from '../../../items/create-item.js';
+  type CodeError,
+  type Domain,
+  extractReference,
+  parseCode,
+  parseTip,
+  type UnitRef,
+} from '../../../domain/tip-code.js';
+import { type CreateItemOutcome, createItem, type NewItem } from '../../../items/creation.js';
+import type { AttachmentInput } from '../../../items/store.js';
+import { OutboxBuffer } from '../../../telegram/outbox.js';
 import { loadUnits } from '../../../units/directory.js';
 import type { BotContext } from '../../context.js';
-import { codeErrorText, exampleText } from './messages.js';
+import { codeErrorText, type ExampleKind, exampleText } from './messages.js';
+import { replyToNewItem } from './receipts.js';
 
 /** What a reporter's tip consists of, however it was typed (one line, caption or step by step). */
 export interface TipDraft {
@@ -18,17 +23,30 @@ export interface TipDraft {
   attachments: readonly AttachmentInput[];
 }
 
-function servicesOf(ctx: BotContext) {
-  return {
+/**
+ * Stores an item from this update and queues the reply to its sender: the receipt, the "already
+ * received" notice, or why it was refused.
+ */
+async function storeItem(ctx: BotContext, input: NewItem): Promise<CreateItemOutcome | null> {
+  if (!ctx.chat) return null;
+  // The use case's messages to others (the alert) go out after the receipt, as they always have.
+  const notices = new OutboxBuffer();
+  const outcome = await createItem(ctx.db, notices, input, {
+    now: ctx.services.now(),
     config: ctx.services.config,
-    now: () => ctx.services.now(),
-    botUsername: () => ctx.services.botUsername(),
-    out: ctx.out,
-  };
+    botUsername: ctx.services.botUsername(),
+  });
+  replyToNewItem(ctx.out, { chatId: ctx.chat.id, language: ctx.lang }, outcome, {
+    byReporter: input.reporterId !== null,
+    signed: input.signed,
+    reference: input.reference,
+  });
+  ctx.out.messages.push(...notices.messages);
+  return outcome;
 }
 
 /** Stores a tip from the enrolled monitor or liaison who sent this update; the reply is queued. */
-export async function submitTip(ctx: BotContext, draft: TipDraft): Promise<CreateItemResult | null> {
+export async function submitTip(ctx: BotContext, draft: TipDraft): Promise<CreateItemOutcome | null> {
   const person = ctx.person;
   if (!person || !ctx.chat || (person.role !== 'monitor' && person.role !== 'liaison')) return null;
   const input: NewItem = {
@@ -43,24 +61,32 @@ export async function submitTip(ctx: BotContext, draft: TipDraft): Promise<Creat
     unitCode: draft.unitCode,
     text: draft.text,
     attachments: draft.attachments,
-    replyTo: { chatId: ctx.chat.id, language: ctx.lang },
   };
-  return createItem(ctx.db, input, servicesOf(ctx));
+  return storeItem(ctx, input);
 }
 
-/** `/tip <CODE> <text>`: parses and stores a tip, or explains what to fix; a refusal stores nothing. */
+/** A successful parse; otherwise replies exactly what to fix (suggestions, an example) and returns null. */
+function explainedUnlessOk<T extends { ok: true }>(
+  ctx: BotContext,
+  result: T | { ok: false; error: CodeError },
+  example: ExampleKind,
+  directory: readonly UnitRef[],
+): T | null {
+  if (result.ok) return result;
+  ctx.replyText(codeErrorText(ctx.t, result.error, example, directory));
+  return null;
+}
+
+/** `/tip <CODE> <text>`: parses and stores a tip, or explains what to fix (null); a refusal stores nothing. */
 export async function tipFromText(
   ctx: BotContext,
   input: string,
   attachments: readonly AttachmentInput[] = [],
-): Promise<void> {
+): Promise<CreateItemOutcome | null> {
   const directory = await loadUnits(ctx.db);
-  const parsed = parseTip(input, directory);
-  if (!parsed.ok) {
-    ctx.replyText(codeErrorText(ctx.t, parsed.error, 'tip', directory));
-    return;
-  }
-  await submitTip(ctx, { domain: parsed.domain, unitCode: parsed.unitCode, text: parsed.text, attachments });
+  const parsed = explainedUnlessOk(ctx, parseTip(input, directory), 'tip', directory);
+  if (!parsed) return null;
+  return submitTip(ctx, { domain: parsed.domain, unitCode: parsed.unitCode, text: parsed.text, attachments });
 }
 
 /** `/notice <CODE> [〔2019〕12号] <text>`: a notice from the liaison's own agency. */
@@ -73,33 +99,25 @@ export async function noticeFromText(ctx: BotContext, input: string): Promise<vo
     return;
   }
   const directory = await loadUnits(ctx.db);
-  const parsed = parseTip(input, directory);
-  if (!parsed.ok) {
-    ctx.replyText(codeErrorText(ctx.t, parsed.error, 'notice', directory));
-    return;
-  }
+  const parsed = explainedUnlessOk(ctx, parseTip(input, directory), 'notice', directory);
+  if (!parsed) return;
   const { reference, text } = extractReference(parsed.text);
   if (text === '') {
     ctx.replyText(codeErrorText(ctx.t, { kind: 'missing_text' }, 'notice', directory));
     return;
   }
-  await createItem(
-    ctx.db,
-    {
-      kind: 'notice',
-      sourceKind: 'liaison',
-      sourceAgency: agency,
-      reporterId: person.telegramId,
-      actorId: person.telegramId,
-      signed: true,
-      domain: parsed.domain,
-      unitCode: parsed.unitCode,
-      text,
-      reference,
-      replyTo: { chatId: ctx.chat.id, language: ctx.lang },
-    },
-    servicesOf(ctx),
-  );
+  await storeItem(ctx, {
+    kind: 'notice',
+    sourceKind: 'liaison',
+    sourceAgency: agency,
+    reporterId: person.telegramId,
+    actorId: person.telegramId,
+    signed: true,
+    domain: parsed.domain,
+    unitCode: parsed.unitCode,
+    text,
+    reference,
+  });
 }
 
 const SOURCES: Readonly<Record<string, 'hotline' | 'mailbox'>> = {
@@ -137,36 +155,25 @@ export async function logFromText(ctx: BotContext, input: string): Promise<void>
     return;
   }
   const directory = await loadUnits(ctx.db);
-  const code = parseCode(codeWord, directory);
-  if (!code.ok) {
-    ctx.replyText(codeErrorText(ctx.t, code.error, 'log', directory));
-    return;
-  }
+  const code = explainedUnlessOk(ctx, parseCode(codeWord, directory), 'log', directory);
+  if (!code) return;
   const signed = SIGNEDNESS[signedWord.toLowerCase()];
   if (signed === undefined) {
     ctx.replyText(`${ctx.t('tips:log_bad_signed')}\n\n${exampleText(ctx.t, 'log')}`);
     return;
   }
   // The text goes through parseTip's rules (sanitising, 1–4000 code points) by re-parsing with the code.
-  const parsed = parseTip(`${codeWord} ${rest}`, directory);
-  if (!parsed.ok) {
-    ctx.replyText(codeErrorText(ctx.t, parsed.error, 'log', directory));
-    return;
-  }
-  await createItem(
-    ctx.db,
-    {
-      kind: 'report',
-      sourceKind: source,
-      sourceAgency: null,
-      reporterId: null,
-      actorId: person.telegramId,
-      signed,
-      domain: code.domain,
-      unitCode: code.unitCode,
-      text: parsed.text,
-      replyTo: { chatId: ctx.chat.id, language: ctx.lang },
-    },
-    servicesOf(ctx),
-  );
+  const parsed = explainedUnlessOk(ctx, parseTip(`${codeWord} ${rest}`, directory), 'log', directory);
+  if (!parsed) return;
+  await storeItem(ctx, {
+    kind: 'report',
+    sourceKind: source,
+    sourceAgency: null,
+    reporterId: null,
+    actorId: person.telegramId,
+    signed,
+    domain: code.domain,
+    unitCode: code.unitCode,
+    text: parsed.text,
+  });
 }

@@ -1,7 +1,7 @@
 import type { TFunction } from 'i18next';
 import type { Message } from 'telegraf/types';
 import type { CodeError, UnitRef } from '../../../domain/tip-code.js';
-import type { AttachmentInput } from '../../../items/create-item.js';
+import type { AttachmentInput } from '../../../items/store.js';
 
 /** Longest piece of a mistyped code echoed back: a unit name or code fits, a sentence does not. */
 const MAX_ECHO = 12;

@@ -1,17 +1,9 @@
-import { and, desc, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { appendAudit } from '../../../audit.js';
-import { itemAdditions, items } from '../../../db/schema.js';
-import { type ItemStatus, reporterStatus } from '../../../domain/item-state.js';
-import { MAX_TEXT_LENGTH, sanitizeText } from '../../../domain/tip-code.js';
-import {
-  type AttachmentInput,
-  attachmentCount,
-  insertAttachments,
-  MAX_ATTACHMENTS,
-} from '../../../items/create-item.js';
-import { REPORTER_ACTOR, reportedBy } from '../../../items/reporter-link.js';
+import { reporterStatus } from '../../../domain/item-state.js';
+import { addToOwnItem, attachToOwnItem } from '../../../items/additions.js';
+import { type AttachmentInput, ownItems } from '../../../items/store.js';
 import { itemCode } from '../../../items/summary.js';
+import { itemNumberArgument } from '../../arguments.js';
 import type { BotContext } from '../../context.js';
 
 /** How many of their own items /my lists. */
@@ -20,18 +12,7 @@ export const MY_ITEMS_LIMIT = 20;
 /** `/my`: the sender's latest items with number, code, date and the status a reporter may see. */
 export async function listOwnItems(ctx: BotContext): Promise<void> {
   if (!ctx.from) return;
-  const rows = await ctx.db
-    .select({
-      id: items.id,
-      domain: items.domain,
-      unitCode: items.unitCode,
-      status: items.status,
-      createdAt: items.createdAt,
-    })
-    .from(items)
-    .where(reportedBy(ctx.from.id))
-    .orderBy(desc(items.id))
-    .limit(MY_ITEMS_LIMIT);
+  const rows = await ownItems(ctx.db, ctx.from.id, MY_ITEMS_LIMIT);
   if (rows.length === 0) {
     ctx.replyText(ctx.t('tips:my_empty'));
     return;
@@ -42,87 +23,62 @@ export async function listOwnItems(ctx: BotContext): Promise<void> {
       id: row.id,
       code: itemCode(row.domain, row.unitCode),
       date: DateTime.fromJSDate(row.createdAt, { zone }).toFormat('yyyy-MM-dd'),
-      status: ctx.t(`items:reporter_status_${reporterStatus(row.status as ItemStatus)}`),
+      status: ctx.t(`items:reporter_status_${reporterStatus(row.status)}`),
     }),
   );
   ctx.replyText([ctx.t('tips:my_title', { count: rows.length }), ...lines].join('\n'));
 }
 
-/** The item if the sender reported it; null otherwise, whether or not it exists (so existence is not revealed). */
-async function ownItem(ctx: BotContext, itemId: number): Promise<{ id: number } | null> {
-  if (!ctx.from) return null;
-  const [row] = await ctx.db
-    .select({ id: items.id })
-    .from(items)
-    .where(and(eq(items.id, itemId), reportedBy(ctx.from.id)));
-  return row ?? null;
+/** Appends the reporter's added information to their own item; anyone else hears "no such item of yours". */
+export async function addToOwnItemReply(ctx: BotContext, itemId: number, text: string): Promise<void> {
+  ctx.replyText(await addToOwnItemText(ctx, itemId, text));
 }
 
-/** Appends the reporter's added information to their own item; anyone else hears "no such item of yours". */
-export async function addToOwnItem(ctx: BotContext, itemId: number, rawText: string): Promise<void> {
-  const item = await ownItem(ctx, itemId);
-  if (!item || !ctx.from) {
-    ctx.replyText(ctx.t('tips:add_not_found', { id: itemId }));
-    return;
-  }
-  const text = sanitizeText(rawText).trim();
-  const length = Array.from(text).length;
-  if (text === '') {
-    ctx.replyText(ctx.t('tips:add_usage'));
-    return;
-  }
-  if (length > MAX_TEXT_LENGTH) {
-    ctx.replyText(ctx.t('tips:error_text_too_long', { length, max: MAX_TEXT_LENGTH }));
-    return;
-  }
-  const now = ctx.services.now();
-  const [addition] = await ctx.db
-    .insert(itemAdditions)
-    // The author is the item's reporter by construction; their id is not stored beside the item.
-    .values({ itemId, kind: 'addition', authorId: null, text, createdAt: now })
-    .returning({ id: itemAdditions.id });
-  await ctx.db.update(items).set({ updatedAt: now }).where(eq(items.id, itemId));
-  await appendAudit(ctx.db, {
-    actorId: null,
-    action: 'item.addition',
-    itemId,
-    details: { ...REPORTER_ACTOR, additionId: addition?.id ?? null },
-  });
-  ctx.replyText(ctx.t('tips:add_done', { id: itemId }));
+/** Appends text to the sender's own item and returns what to tell them. */
+export async function addToOwnItemText(ctx: BotContext, itemId: number, text: string): Promise<string> {
+  if (!ctx.from) return ctx.t('tips:add_not_found', { id: itemId });
+  const outcome = await addToOwnItem(ctx.db, { itemId, text }, ctx.from.id, ctx.services.now());
+  if (outcome.kind === 'not_found') return ctx.t('tips:add_not_found', { id: itemId });
+  if (outcome.kind === 'missing_text') return ctx.t('tips:add_usage');
+  if (outcome.kind === 'text_too_long')
+    return ctx.t('tips:error_text_too_long', { length: outcome.length, max: outcome.max });
+  return ctx.t('tips:add_done', { id: itemId });
 }
 
 /** `/add <id> <text>`. */
 export async function addCommand(ctx: BotContext, payload: string): Promise<void> {
-  const match = /^\s*#?(\d{1,9})(?:\s+([\s\S]*))?$/u.exec(payload);
-  if (!match?.[1] || !match[2]?.trim()) {
+  const argument = itemNumberArgument(payload);
+  if (!argument || argument.rest === '') {
     ctx.replyText(ctx.t('tips:add_usage'));
     return;
   }
-  await addToOwnItem(ctx, Number(match[1]), match[2]);
+  await addToOwnItemReply(ctx, argument.id, argument.rest);
 }
 
-/** Attaches a file sent as a reply to the receipt of the sender's own item (at most MAX_ATTACHMENTS in all). */
-export async function attachToOwnItem(
+/**
+ * Attaches a file sent as a reply to the receipt of the sender's own item, with its caption (if any)
+ * as added text, and returns what to tell them: nothing they sent with it is dropped.
+ */
+export async function attachToOwnItemText(
   ctx: BotContext,
   itemId: number,
   attachment: AttachmentInput,
-): Promise<void> {
-  const item = await ownItem(ctx, itemId);
-  if (!item || !ctx.from) {
-    ctx.replyText(ctx.t('tips:add_not_found', { id: itemId }));
-    return;
+  caption: string | null,
+): Promise<string> {
+  if (!ctx.from) return ctx.t('tips:add_not_found', { id: itemId });
+  const outcome = await attachToOwnItem(ctx.db, { itemId, attachment }, ctx.from.id, ctx.services.now());
+  if (outcome.kind === 'not_found') return ctx.t('tips:add_not_found', { id: itemId });
+  const hasCaption = caption !== null && caption.trim() !== '';
+  if (outcome.kind === 'too_many') {
+    const refused = ctx.t('tips:too_many_attachments', { max: outcome.max });
+    if (!hasCaption) return refused;
+    return `${refused}\n${await addToOwnItemText(ctx, itemId, caption)}`;
   }
-  if ((await attachmentCount(ctx.db, itemId)) >= MAX_ATTACHMENTS) {
-    ctx.replyText(ctx.t('tips:too_many_attachments', { max: MAX_ATTACHMENTS }));
-    return;
-  }
-  await insertAttachments(ctx.db, itemId, [attachment]);
-  await ctx.db.update(items).set({ updatedAt: ctx.services.now() }).where(eq(items.id, itemId));
-  await appendAudit(ctx.db, {
-    actorId: null,
-    action: 'item.attachment_added',
-    itemId,
-    details: { ...REPORTER_ACTOR, fileKind: attachment.fileKind },
-  });
-  ctx.replyText(ctx.t('tips:attached', { id: itemId, count: 1 }));
+  if (!hasCaption) return ctx.t('tips:attached', { id: itemId, count: 1 });
+  const added = await addToOwnItem(ctx.db, { itemId, text: caption }, ctx.from.id, ctx.services.now());
+  if (added.kind === 'added') return ctx.t('tips:attached_with_text', { id: itemId, count: 1 });
+  const attached = ctx.t('tips:attached', { id: itemId, count: 1 });
+  if (added.kind === 'text_too_long')
+    return `${attached}\n${ctx.t('tips:error_text_too_long', { length: added.length, max: added.max })}`;
+  return attached;
 }

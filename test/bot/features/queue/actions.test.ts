@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCallback } from '../../../../src/bot/callback-data.js';
+import { encodeCallback } from '../../../../src/buttons.js';
 import { auditLog, itemAttachments } from '../../../../src/db/schema.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { callbackQuery, textMessage, user } from '../../../support/updates.js';
@@ -48,10 +48,11 @@ describe('queue actions', () => {
     const sent = await harness.send(textMessage(officerA, `/show ${id}`));
     const card = sent.find((m) => m.method === 'sendMessage');
     expect(card?.text).toContain(SECRET);
-    expect(card?.text).toContain('community monitor (丹城社区)');
+    expect(card?.text).toContain('Source: a community monitor');
+    expect(card?.text).not.toContain('丹城社区');
     expect(card?.text).not.toContain(String(MONITOR));
     expect(card?.text).not.toContain('User501');
-    expect(buttonLabels(card)).toEqual(['Accept', 'Verify', 'File', 'Forward', 'Merge', 'Assign']);
+    expect(buttonLabels(card)).toEqual(['Accept', 'Verify', 'File', 'Forward', 'Merge', 'Assign', 'Correct the head']);
     expect(sent.find((m) => m.method === 'sendPhoto')?.payload).toMatchObject({ photo: 'AgAD-photo-1' });
     const audits = await harness.db.select().from(auditLog).where(eq(auditLog.itemId, id));
     expect(audits.map((a) => [a.action, a.actorId])).toEqual([['item.viewed', OFFICER_A]]);
@@ -61,6 +62,8 @@ describe('queue actions', () => {
     const id = await insertItem(harness.db);
     const sent = await harness.send(callbackQuery(officerA, encodeCallback('q.a', id, 1, 'accept')));
     expect(sent.find((m) => m.method === 'sendMessage')?.text).toContain('accepted');
+    // Issue 18: the short card after an action names the unit, in the officer's language.
+    expect(sent.find((m) => m.method === 'sendMessage')?.text).toContain('F-HPZ · Hepu Town · ');
     const row = await itemRow(harness.db, id);
     expect(row.status).toBe('accepted');
     expect(row.version).toBe(2);
@@ -78,10 +81,12 @@ describe('queue actions', () => {
     const data = encodeCallback('q.a', id, 1, 'accept');
     const first = await harness.send(callbackQuery(officerA, data));
     const second = await harness.send(callbackQuery(officerB, data));
-    expect(first.find((m) => m.method === 'sendMessage')?.text).toContain('Accept done');
+    expect(first.find((m) => m.method === 'sendMessage')?.text).toContain(
+      `#${id} is accepted for investigation`,
+    );
     const told = second.find((m) => m.method === 'sendMessage');
     expect(told?.chatId).toBe(OFFICER_B);
-    expect(told?.text).toContain('Someone else changed');
+    expect(told?.text).toContain('has changed since this button was sent');
     expect(told?.text).toContain('accepted');
     const audits = await harness.db.select().from(auditLog).where(eq(auditLog.itemId, id));
     expect(audits.filter((a) => a.action === 'item.accept')).toHaveLength(1);
@@ -116,7 +121,7 @@ describe('queue actions', () => {
     await harness.send(callbackQuery(officerA, encodeCallback('q.a', id, 3, 'reopen')));
     expect((await itemRow(harness.db, id)).status).toBe('filed');
     const shown = await harness.send(textMessage(admin, `/show ${id}`));
-    expect(buttonLabels(shown.find((m) => m.method === 'sendMessage'))).toEqual(['Reopen']);
+    expect(buttonLabels(shown.find((m) => m.method === 'sendMessage'))).toEqual(['Reopen', 'Correct the head']);
     await harness.send(callbackQuery(admin, encodeCallback('q.a', id, 3, 'reopen')));
     expect((await itemRow(harness.db, id)).status).toBe('new');
   });

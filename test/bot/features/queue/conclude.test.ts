@@ -1,7 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCallback } from '../../../../src/bot/callback-data.js';
-import { itemAdditions, items, pointsDeductions, reminders } from '../../../../src/db/schema.js';
+import { encodeCallback } from '../../../../src/buttons.js';
+import {
+  itemAdditions,
+  items,
+  mustRemoveMarks,
+  pointsDeductions,
+  obligations,
+} from '../../../../src/db/schema.js';
 import { setSectionChat } from '../../../../src/settings.js';
 import { createHarness, type Harness, type QueuedMessage } from '../../../support/harness.js';
 import { callbackQuery, textMessage, user } from '../../../support/updates.js';
@@ -45,7 +51,9 @@ describe('working an item from accept to feedback', () => {
   it('accept → assign → ask → answers (reply and button) → conclude with 1.5 points → feedback, and /history shows it all', async () => {
     const id = await insertItem(harness.db, { domain: 'I', unitCode: 'DXZ' });
     // 2.5 points already this year: 1.5 more reaches 4 (no commendation this year).
-    await harness.db.insert(pointsDeductions).values({ unitCode: 'DXZ', year: 2025, points: 2.5 });
+    await harness.db
+      .insert(pointsDeductions)
+      .values({ unitCode: 'DXZ', personKey: 'unknown:DXZ', year: 2025, points: 2.5 });
     const everything: QueuedMessage[] = [];
 
     everything.push(...(await harness.send(callbackQuery(officerA, encodeCallback('q.a', id, 1, 'accept')))));
@@ -100,6 +108,10 @@ describe('working an item from accept to feedback', () => {
     expect(confirm[0]?.text).toContain('Points: 1.5');
     const concluded = await harness.send(callbackQuery(officerA, encodeCallback('q.cc', id)));
     everything.push(...concluded);
+    // The officer's own confirmation names the unit too, in their language (issue 18).
+    const done = concluded.find((m) => m.chatId === OFFICER_A)?.text ?? '';
+    expect(done).toContain('Daxu Town');
+    expect(done).not.toContain('head of DXZ');
 
     const row = await itemRow(harness.db, id);
     expect(row.status).toBe('concluded');
@@ -115,13 +127,18 @@ describe('working an item from accept to feedback', () => {
       .from(pointsDeductions)
       .where(eq(pointsDeductions.itemId, id));
     expect(deductions.map((d) => [d.unitCode, d.year, d.points])).toEqual([['DXZ', 2025, 1.5]]);
-    const talks = await harness.db.select().from(reminders).where(eq(reminders.itemId, id));
-    expect(talks.map((r) => [r.kind, r.unitCode])).toEqual([['must_talk', 'DXZ']]);
+    // The integrity talk was raised when the item was accepted (there were reports); concluding it
+    // substantiated does not raise a second one.
+    const talks = await harness.db.select().from(obligations).where(eq(obligations.itemId, id));
+    expect(talks.map((o) => [o.kind, o.occasion, o.unitCode, o.state])).toEqual([
+      ['talk', 'integrity_reports', 'DXZ', 'open'],
+    ]);
 
-    // The section chat learns the unit code and the flag, nothing else.
+    // The section chat learns the unit (by name, issue 18) and the flag, nothing else.
     const alert = concluded.filter((m) => m.chatId === SECTION_CHAT);
     expect(alert).toHaveLength(1);
-    expect(alert[0]?.text).toContain('DXZ');
+    expect(alert[0]?.text).toContain('大徐镇 一把手');
+    expect(alert[0]?.text).not.toContain('DXZ');
     expect(alert[0]?.text).toContain('不得评先评优');
     expect(alert[0]?.text).not.toContain(`#${id}`);
 
@@ -136,11 +153,11 @@ describe('working an item from accept to feedback', () => {
       if (message.chatId === SECTION_CHAT) expect(message.text).not.toContain(SECRET);
     }
 
-    // /show has the card, the reminder and the answers.
+    // /show has the head's card, the open integrity talk and the answers.
     const shown = await harness.send(textMessage(officerA, `/show ${id}`));
     expect(shown[0]?.text).toContain('4 points deducted this year');
     expect(shown[0]?.text).toContain('no commendation');
-    expect(shown[0]?.text).toContain('not yet held');
+    expect(shown[0]?.text).toContain('Talk (八必谈): reports on integrity: due ');
     expect(shown[0]?.text).toContain('大约300万元');
 
     // /history: every step, staff by role and name, the reporter sealed.
@@ -159,7 +176,9 @@ describe('working an item from accept to feedback', () => {
       expect(trail).toContain(step);
     }
     expect(trail).toContain('cadre-section officer Wang Officer');
-    expect(trail).toContain('reporter (community monitor (丹城社区))');
+    // The kind of source only: with one monitor per community, the community would name the person.
+    expect(trail).toContain('reporter (a community monitor)');
+    expect(trail).not.toContain('丹城社区');
     expect(trail).not.toContain('Secret Monitor');
     expect(trail).not.toContain(String(MONITOR));
     const refused = await harness.send(textMessage(officerA, `/history ${id}`));
@@ -187,9 +206,52 @@ describe('working an item from accept to feedback', () => {
       status: 'concluded',
       conclusion: { finding: 'unsubstantiated', measures: [], points: null },
     });
-    expect(await harness.db.select().from(reminders).where(eq(reminders.itemId, id))).toEqual([]);
+    expect(await harness.db.select().from(obligations).where(eq(obligations.itemId, id))).toEqual([]);
     expect(await harness.db.select().from(pointsDeductions).where(eq(pointsDeductions.itemId, id))).toEqual(
       [],
+    );
+  });
+
+  it('the finding 被执纪执法部门查处 is offered after a finding at least partly true, is recorded on the conclusion, and marks the head 必下', async () => {
+    const id = await insertItem(harness.db, { domain: 'I', unitCode: 'SPZ', status: 'accepted', version: 2 });
+    await harness.send(callbackQuery(officerA, encodeCallback('q.a', id, 2, 'conclude')));
+    // Not after 不属实: nobody was investigated for what was not true.
+    const untrue = await harness.send(callbackQuery(officerA, encodeCallback('q.cf', id, 'unsubstantiated')));
+    const untrueKeys = JSON.stringify(
+      untrue.find((m) => m.method === 'editMessageText')?.payload.reply_markup,
+    );
+    expect(untrueKeys).not.toContain(`q.cm|${id}|investigated`);
+    const partly = await harness.send(callbackQuery(officerA, encodeCallback('q.cf', id, 'partly')));
+    const keys = JSON.stringify(partly.find((m) => m.method === 'editMessageText')?.payload.reply_markup);
+    expect(keys).toContain(`q.cm|${id}|investigated`);
+    expect(keys).toContain('investigated by discipline or law-enforcement bodies');
+    await harness.send(callbackQuery(officerA, encodeCallback('q.cm', id, 'criticism')));
+    const ticked = await harness.send(callbackQuery(officerA, encodeCallback('q.cm', id, 'investigated')));
+    const edited = ticked.find((m) => m.method === 'editMessageText')?.payload;
+    expect(JSON.stringify(edited?.reply_markup)).toContain('✓ investigated by discipline');
+    expect(String(edited?.text)).toContain('criticism, investigated by discipline or law-enforcement bodies');
+    await harness.send(callbackQuery(officerA, encodeCallback('q.cm', id, 'done')));
+    const confirm = await harness.send(callbackQuery(officerA, encodeCallback('q.cn', id)));
+    expect(confirm.find((m) => m.method === 'editMessageText')?.payload.text).toContain(
+      'Measures: criticism, investigated by discipline or law-enforcement bodies',
+    );
+    const concluded = await harness.send(callbackQuery(officerA, encodeCallback('q.cc', id)));
+    expect(await itemRow(harness.db, id)).toMatchObject({
+      status: 'concluded',
+      conclusion: { finding: 'partly', measures: ['criticism'], points: null, investigated: true },
+    });
+    const marks = await harness.db.select().from(mustRemoveMarks).where(eq(mustRemoveMarks.itemId, id));
+    expect(marks.map((m) => [m.unitCode, m.reason, m.state])).toEqual([
+      ['SPZ', 'discipline_or_law_violation', 'pending'],
+    ]);
+    expect(concluded.find((m) => m.chatId === OFFICER_A && m.method === 'sendMessage')?.text).toContain(
+      // Named as a reader expects (issue 18's wording): Shipu Town, not SPZ.
+      'the head of Shipu Town is marked must-remove',
+    );
+    // The card shows it with the measures.
+    const card = await harness.send(textMessage(officerA, `/show ${id}`));
+    expect(card.map((m) => m.text).join('\n')).toContain(
+      'investigated by discipline or law-enforcement bodies',
     );
   });
 
@@ -201,7 +263,9 @@ describe('working an item from accept to feedback', () => {
     await harness.send(callbackQuery(officerA, encodeCallback('q.cm', id, 'done')));
     await harness.send(callbackQuery(officerA, encodeCallback('q.cn', id)));
     const sent = await harness.send(callbackQuery(officerA, encodeCallback('q.cc', id)));
-    expect(sent.find((m) => m.method === 'sendMessage')?.text).toContain('Someone else changed');
+    expect(sent.find((m) => m.method === 'sendMessage')?.text).toContain(
+      'has changed since this button was sent',
+    );
     expect((await itemRow(harness.db, id)).status).toBe('accepted');
   });
 

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand as cliExport } from '../../../../src/cli/export.js';
+import { writeOutputFile } from '../../../../src/cli/output.js';
 import { auditLog, outbox } from '../../../../src/db/schema.js';
 import { createLogger } from '../../../../src/logger.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
@@ -61,7 +62,7 @@ describe('/export and export --format xlsx', () => {
       .where(eq(outbox.id, sent[0]?.id ?? 0));
     const workbook = await readWorkbook(row?.fileBytes as Buffer);
     const items = cells(workbook.getWorksheet('事项'));
-    expect(items[0]?.slice(0, 3)).toEqual(['编号', '编码', '类别']);
+    expect(items[0]?.slice(0, 3)).toEqual(['编号', '编码', '领域']);
     expect(items.slice(1).map((r) => Number(r[0]))).toEqual(ids);
     expect(items[2]).toContain('用人权');
     expect(items[2]).toContain('已受理（须查办）');
@@ -72,7 +73,7 @@ describe('/export and export --format xlsx', () => {
     const stats = cells(workbook.getWorksheet('统计'));
     expect(stats).toContainEqual(['合计', '3']);
     expect(stats).toContainEqual(['按来源']);
-    expect(stats).toContainEqual(['社区信息员', '2']);
+    expect(stats).toContainEqual(['社区干部监督信息员', '2']);
     const audits = await harness.db.select().from(auditLog).where(eq(auditLog.action, 'export'));
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({ actorId: OFFICER_A, details: { format: 'xlsx', items: 3 } });
@@ -95,6 +96,8 @@ describe('/export and export --format xlsx', () => {
       database: harness.database,
       logger: createLogger('silent'),
       stdout: sink,
+      stderr: sink,
+      writeOutput: writeOutputFile,
     };
     expect(await cliExport.run({ ...context, args: ['--format', 'xlsx'] })).toBe(2);
     const out = join(await mkdtemp(join(tmpdir(), 'queue-xlsx-')), 'queue.xlsx');

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCallback } from '../../../../src/bot/callback-data.js';
+import { encodeCallback } from '../../../../src/buttons.js';
+import { recordHeadChange } from '../../../../src/heads/tenures.js';
+import { htmlToPlainText } from '../../../../src/telegram/html.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { callbackQuery, textMessage, user } from '../../../support/updates.js';
 import { button, buttonLabels, insertItem, OFFICER_A, SECRET } from './fixtures.js';
@@ -60,11 +62,30 @@ describe('/queue', () => {
     expect(String(byDomain.find((m) => m.method === 'editMessageText')?.payload.text)).toContain('1 items');
   });
 
+  it('answers a press that would change nothing without editing (Telegram refuses such an edit)', async () => {
+    const [list] = await harness.send(textMessage(officer, '/queue'));
+    const shown = {
+      messageText: htmlToPlainText(String(list?.payload.text)),
+      replyMarkup: list?.payload.reply_markup as object,
+    };
+    // "Clear filters" on a list that has none.
+    const cleared = await harness.send(callbackQuery(officer, button(list, 'Clear'), shown));
+    expect(cleared.map((m) => m.method)).toEqual(['answerCallbackQuery']);
+    // The same press on a filtered list does edit it.
+    const filtered = await harness.send(
+      callbackQuery(officer, button(list, 'Clear'), { messageText: 'other' }),
+    );
+    expect(filtered.map((m) => m.method)).toEqual(['editMessageText', 'answerCallbackQuery']);
+  });
+
   it('offers the units that have items, and the statuses, as filter buttons', async () => {
     const units = await harness.send(callbackQuery(officer, encodeCallback('q.f', '', 'u')));
     const labels = buttonLabels(units.find((m) => m.method === 'editMessageText'));
-    expect(labels).toEqual(expect.arrayContaining(['Any', 'DXZ', 'HPZ', 'SPZ']));
+    // Issue 18: units by name, as a person knows them, not by code.
+    expect(labels).toEqual(expect.arrayContaining(['Any', 'Daxu Town', 'Hepu Town', 'Shipu Town']));
+    expect(labels).not.toContain('HPZ');
     expect(labels).not.toContain('ZZB');
+    expect(labels).not.toContain('County Organization Department');
     const statuses = await harness.send(callbackQuery(officer, encodeCallback('q.f', '', 's')));
     expect(buttonLabels(statuses.find((m) => m.method === 'editMessageText'))).toContain('closed');
   });
@@ -74,5 +95,25 @@ describe('/queue', () => {
     expect(opened.find((m) => m.method === 'sendMessage')?.text).toContain(SECRET);
     const linked = await harness.send(textMessage(officer, `/start show-${late}`));
     expect(linked.find((m) => m.method === 'sendMessage')?.text).toContain(SECRET);
+  });
+
+  it('names the head an item is about beside its code when one is recorded', async () => {
+    const recorded = await recordHeadChange(
+      harness.db,
+      { unitCode: 'XZZ', name: '王芳', title: null, from: '2025-01-02' },
+      { actorId: 1, now: new Date('2025-01-02T02:00:00Z'), timeZone: 'Asia/Shanghai' },
+    );
+    if (recorded.kind !== 'recorded') throw new Error(recorded.kind);
+    const id = await insertItem(harness.db, {
+      domain: 'F',
+      unitCode: 'XZZ',
+      priority: 'urgent',
+      headPersonKey: recorded.started.personKey,
+    });
+    const [list] = await harness.send(textMessage(officer, '/queue'));
+    const line = (list?.text ?? '').split('\n').find((l) => l.startsWith(`#${id} `));
+    expect(line).toContain(`#${id} F-XZZ 王芳 · `);
+    // Items without a recorded head keep the short line.
+    expect(list?.text).toContain(`#${late} P-SPZ · high · new`);
   });
 });

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCallback } from '../../../../src/bot/callback-data.js';
+import { encodeCallback } from '../../../../src/buttons.js';
 import { dialogues, itemAttachments, items } from '../../../../src/db/schema.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { callbackQuery, documentMessage, photoMessage, textMessage, user } from '../../../support/updates.js';
@@ -46,13 +46,15 @@ describe('guided /tip', () => {
     // Typing the unit's Chinese name works as well as a button.
     const [textStep] = await harness.send(textMessage(me, '鹤浦镇'));
     expect(textStep?.text).toContain('第 3 步');
+    // Step 4 is the last screen (issue 18): what will be sent, with Submit; files may be sent first.
     const [attachStep] = await harness.send(textMessage(me, TEXT));
-    expect(buttonsOf(attachStep?.payload).map((button) => button.callback_data)).toEqual(['tip.done']);
+    expect(buttonsOf(attachStep?.payload).map((button) => button.callback_data)).toEqual([
+      'tip.submit',
+      'tip.cancel',
+    ]);
     await harness.send(photoMessage(me));
-    await harness.send(documentMessage(me, 'contract.pdf'));
-    const [confirm] = (await harness.send(callbackQuery(me, encodeCallback('tip.done')))).filter(
-      (message) => message.method === 'sendMessage',
-    );
+    const [confirm] = await harness.send(documentMessage(me, 'contract.pdf'));
+    expect(confirm?.text).toContain('第 4 步（共 4 步）');
     expect(confirm?.text).toContain('F-HPZ');
     expect(confirm?.text).toContain('附件：2');
     expect(buttonsOf(confirm?.payload).map((button) => button.callback_data)).toEqual([
@@ -109,7 +111,8 @@ describe('guided /tip', () => {
     const me = user(GUIDED);
     await harness.send(textMessage(me, '/tip'));
     await harness.send(callbackQuery(me, encodeCallback('tip.domain', 'D')));
-    const [suggestion] = await harness.send(textMessage(me, '鹤浦'));
+    // 鹤浦 alone is found (issue 18); a wrong character still gets suggestions.
+    const [suggestion] = await harness.send(textMessage(me, '鹤铺镇'));
     expect(buttonsOf(suggestion?.payload).map((button) => button.callback_data)).toContain('tip.unit|HPZ');
     const [next] = (await harness.send(callbackQuery(me, encodeCallback('tip.unit', 'HPZ')))).filter(
       (message) => message.method === 'sendMessage',

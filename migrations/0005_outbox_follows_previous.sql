@@ -1,0 +1,1 @@
+ALTER TABLE "outbox" ADD COLUMN "follows_previous" boolean DEFAULT false NOT NULL;

@@ -1,0 +1,225 @@
+/**
+ * Creating an item (a tip, a notice or a logged report): the limits (text, attachments, the flood
+ * limit; the same text within a minute is the same item), routing by the county's rules (四个必查),
+ * links to related items, the reporter's last-report day, the audit entry, and the section's alert
+ * for a must-investigate item. The receipt is the handler's to render from the outcome.
+ */
+
+import { DateTime } from 'luxon';
+import { appendAudit } from '../audit.js';
+import type { AppConfig } from '../config.js';
+import { blindIndex, blindIndexes } from '../crypto/sealing.js';
+import type { Queryable } from '../db/client.js';
+import type { AgencyCode } from '../domain/agencies.js';
+import {
+  checkText,
+  DUPLICATE_WINDOW_MS,
+  FLOOD_WINDOW_MS,
+  isFlooding,
+  MAX_ATTACHMENTS,
+  MAX_RELATED_LINKS,
+} from '../domain/limits.js';
+import { type ItemKind, type RoutingDecision, route, type SourceKind } from '../domain/routing.js';
+import type { Domain } from '../domain/tip-code.js';
+import { headKeyForItem } from '../heads/tenures.js';
+import { workingCalendar } from '../holidays.js';
+import { markReported } from '../people/roster.js';
+import type { OutboxBuffer } from '../telegram/outbox.js';
+import { alertSection } from './notifications.js';
+import { REPORTER_ACTOR, reporterColumns } from './reporter-link.js';
+import {
+  type AttachmentInput,
+  countReportedSince,
+  findRecentDuplicate,
+  insertAttachments,
+  insertItem,
+  linkRelated,
+  recentItemsForRouting,
+} from './store.js';
+import { type ItemSummary, itemCode, loadItemSummary } from './summary.js';
+
+/** A tip, notice or logged report to store. */
+export interface NewItem {
+  kind: ItemKind;
+  sourceKind: SourceKind;
+  sourceAgency: AgencyCode | null;
+  /** The enrolled reporter (monitor or liaison); null for reports logged by the section. */
+  reporterId: number | null;
+  /** Who sent the command: the reporter, or the officer who logged the report. */
+  actorId: number;
+  signed: boolean;
+  domain: Domain;
+  /** A canonical unit code from the directory. */
+  unitCode: string;
+  text: string;
+  reference?: string | null;
+  attachments?: readonly AttachmentInput[];
+}
+
+/** What createItem needs besides the transaction and the outbox: the clock, configuration and bot username. */
+export interface CreationContext {
+  now: Date;
+  config: Pick<AppConfig, 'timeZone' | 'adminOnlyUnits' | 'adminIds' | 'alertBatchMinutes'>;
+  botUsername: string;
+}
+
+/** Why an item was not stored. */
+export type RefusalReason = 'flood' | 'too_many_attachments' | 'missing_text' | 'text_too_long';
+
+/** The outcome of createItem: stored, recognised as a resend, or refused (storing nothing). */
+export type CreateItemOutcome =
+  | { kind: 'created'; item: ItemSummary; decision: RoutingDecision; attachments: number }
+  | { kind: 'duplicate'; item: ItemSummary }
+  | { kind: 'refused'; reason: 'missing_text' | 'flood' }
+  | { kind: 'refused'; reason: 'text_too_long'; length: number; max: number }
+  | { kind: 'refused'; reason: 'too_many_attachments'; max: number };
+
+/** Whitespace and width differences do not make a text new. */
+function normaliseText(text: string): string {
+  return text.normalize('NFKC').replace(/\s+/gu, ' ').trim();
+}
+
+type ContentFields = Pick<NewItem, 'actorId' | 'kind' | 'domain' | 'unitCode' | 'text' | 'reference'>;
+
+function contentKey(input: ContentFields): string {
+  const parts = [
+    input.actorId,
+    input.kind,
+    itemCode(input.domain, input.unitCode),
+    normaliseText(input.text),
+  ];
+  // A notice's 文号 makes it another document even with the same text (an agency re-issuing a finding).
+  // Appended only when there is one, so items without a reference keep the index they always had.
+  const reference = input.reference ? normaliseText(input.reference) : '';
+  if (reference !== '') parts.push(`ref:${reference}`);
+  return parts.join('\n');
+}
+
+/**
+ * Blind index (keyed HMAC) of who sent it, what kind, the code, the normalised text and the 文号: equal for a
+ * resent item, and — unlike a plain hash — no way to test guesses of a short text without the key.
+ */
+export function contentHash(input: ContentFields): string {
+  return blindIndex(contentKey(input));
+}
+
+/**
+ * Stores a new item inside the caller's transaction, or says why not: applies the limits, routes it
+ * by the county's rules, links related items, audits, and queues the alert for a must-investigate item.
+ */
+export async function createItem(
+  db: Queryable,
+  out: OutboxBuffer,
+  input: NewItem,
+  context: CreationContext,
+): Promise<CreateItemOutcome> {
+  const checked = checkText(input.text);
+  if (!checked.ok) {
+    return checked.reason === 'missing_text'
+      ? { kind: 'refused', reason: 'missing_text' }
+      : { kind: 'refused', reason: 'text_too_long', length: checked.length, max: checked.max };
+  }
+  const text = checked.text;
+  const attachments = input.attachments ?? [];
+  if (attachments.length > MAX_ATTACHMENTS) {
+    return { kind: 'refused', reason: 'too_many_attachments', max: MAX_ATTACHMENTS };
+  }
+
+  const now = context.now;
+  const duplicateId = await findRecentDuplicate(
+    db,
+    blindIndexes(contentKey({ ...input, text })),
+    new Date(now.getTime() - DUPLICATE_WINDOW_MS),
+  );
+  const duplicate = duplicateId === null ? null : await loadItemSummary(db, duplicateId);
+  if (duplicate) return { kind: 'duplicate', item: duplicate };
+
+  if (input.reporterId !== null) {
+    const recent = await countReportedSince(db, input.reporterId, new Date(now.getTime() - FLOOD_WINDOW_MS));
+    if (isFlooding(recent)) return { kind: 'refused', reason: 'flood' };
+  }
+
+  const decision = route(
+    {
+      itemKind: input.kind,
+      sourceKind: input.sourceKind,
+      sourceAgency: input.sourceAgency,
+      signed: input.signed,
+      domain: input.domain,
+      unitCode: input.unitCode,
+      text,
+      attachmentCount: attachments.length,
+      createdAt: now,
+    },
+    {
+      timeZone: context.config.timeZone,
+      recentItems: await recentItemsForRouting(db, input.unitCode, input.domain, now, MAX_RELATED_LINKS),
+      adminOnlyUnits: context.config.adminOnlyUnits,
+      // Due dates count working days on the official calendar (holidays off, make-up Saturdays on).
+      calendar: await workingCalendar(db),
+    },
+  );
+
+  const itemId = await insertItem(db, {
+    kind: input.kind,
+    sourceKind: input.sourceKind,
+    sourceAgency: input.sourceAgency,
+    ...reporterColumns(input.reporterId),
+    signed: input.signed,
+    domain: input.domain,
+    unitCode: input.unitCode,
+    text,
+    reference: input.reference ?? null,
+    mustInvestigate: decision.mustInvestigate,
+    reasons: decision.reasons,
+    priority: decision.priority,
+    triageDueAt: decision.triageDueAt,
+    concludeDueAt: decision.concludeDueAt,
+    repeatSubject: decision.repeatSubject,
+    adminsOnly: decision.adminsOnly,
+    // The item is about whoever headed the unit the day it arrived; a later head change never moves it.
+    headPersonKey: await headKeyForItem(db, input.unitCode, now, context.config.timeZone),
+    contentHash: contentHash({ ...input, text }),
+    createdAt: now,
+    updatedAt: now,
+  });
+  await linkRelated(db, itemId, decision.relatedItemIds);
+  await insertAttachments(db, itemId, attachments);
+  if (input.reporterId !== null) {
+    // The day only: an exact time would match the item's created_at and tell a database reader who sent it.
+    const day = DateTime.fromJSDate(now, { zone: context.config.timeZone }).startOf('day').toJSDate();
+    await markReported(db, input.reporterId, day);
+  }
+  // A reporter's Telegram id next to an item id would unmask them in the audit log: record the role only.
+  const byReporter = input.reporterId !== null;
+  await appendAudit(db, {
+    actorId: byReporter ? null : input.actorId,
+    action: 'item.created',
+    itemId,
+    details: {
+      ...(byReporter ? REPORTER_ACTOR : {}),
+      kind: input.kind,
+      sourceKind: input.sourceKind,
+      sourceAgency: input.sourceAgency,
+      code: itemCode(input.domain, input.unitCode),
+      attachments: attachments.length,
+      mustInvestigate: decision.mustInvestigate,
+      reasons: decision.reasons,
+      priority: decision.priority,
+      adminsOnly: decision.adminsOnly,
+      related: decision.relatedItemIds,
+    },
+  });
+
+  const item = await loadItemSummary(db, itemId);
+  if (!item) throw new Error('created item not found');
+  if (item.mustInvestigate) {
+    await alertSection(db, out, item, {
+      botUsername: context.botUsername,
+      adminIds: context.config.adminIds,
+      now,
+      batchMinutes: context.config.alertBatchMinutes,
+    });
+  }
+  return { kind: 'created', item, decision, attachments: attachments.length };
+}

@@ -1,0 +1,72 @@
+// The ground truth of a scripted run, as labels for the linker: which rows name items and which rows
+// stand for a reporter. The test may use the key for this (it is the referee, not the attacker).
+import type { DumpTable, Labels } from './linker.js';
+import type { ScriptedRunTruth } from './scripted-run.js';
+
+/** Columns that hold an item's number wherever they appear. */
+const ITEM_COLUMNS = ['item_id', 'related_id', 'merged_into'];
+
+function asNumber(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  return null;
+}
+
+/** Reporter ids a row mentions in clear: a Telegram id column, an order key `u<id>`, audit details. */
+function mentionedReporter(
+  table: DumpTable,
+  row: Record<string, unknown>,
+  reporters: Set<number>,
+): number | null {
+  const candidates: unknown[] = [];
+  switch (table.name) {
+    case 'people':
+      candidates.push(row.telegram_id);
+      break;
+    case 'outbox':
+      candidates.push(row.chat_id);
+      break;
+    case 'inbox_updates':
+      candidates.push(typeof row.order_key === 'string' ? row.order_key.replace(/^[uc]/, '') : null);
+      break;
+    case 'dialogues':
+      candidates.push(row.user_id);
+      break;
+    case 'invites':
+      candidates.push(row.used_by);
+      break;
+    case 'audit_log': {
+      candidates.push(row.actor_id);
+      const details = row.details as Record<string, unknown> | null;
+      if (details) candidates.push(details.userId, details.telegramId, details.personId);
+      break;
+    }
+    default:
+      return null;
+  }
+  for (const candidate of candidates) {
+    const id = asNumber(candidate);
+    if (id !== null && reporters.has(id)) return id;
+  }
+  return null;
+}
+
+/** Labels for the linker from a scripted run's truth and its reporters' Telegram ids. */
+export function labelsFor(truth: ScriptedRunTruth, reporters: Set<number>): Labels {
+  return {
+    itemsNamed(table, row) {
+      if (table.name === 'items') {
+        const id = asNumber(row.id);
+        return id === null ? [] : [id];
+      }
+      const named: number[] = [];
+      for (const column of ITEM_COLUMNS) {
+        const id = asNumber(row[column]);
+        if (id !== null) named.push(id);
+      }
+      return named;
+    },
+    reporterOf: (table, row) => mentionedReporter(table, row, reporters),
+    reporterOfItem: (item) => truth.reporterOf.get(item),
+  };
+}
