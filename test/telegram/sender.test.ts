@@ -190,6 +190,9 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     });
     await until(() => api.textsTo(13).length === 1);
     expect(api.textsTo(13)).toEqual(['reply now']);
+    // Telegram has the reply before the sender records it: wait for the record, then check that the
+    // scheduled alert is still waiting.
+    await until(async () => (await statuses())[1] !== 'sending');
     expect(await statuses()).toEqual(['pending', 'sent']);
   });
 
