@@ -2,10 +2,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TargetFigures } from './targets/figures.js';
 
 /** A message a target sends to the bench over IPC. */
 export type TargetMessage =
   | { type: 'ready'; port?: number }
+  | TargetFigures
   | { type: 'result'; result: unknown; maxRssKb: number }
   | { type: 'stopped'; maxRssKb: number };
 

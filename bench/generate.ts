@@ -5,8 +5,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../src/db/client.js';
-import { AGENCY_CODES } from '../src/domain/agencies.js';
 import { people } from '../src/db/schema.js';
+import { AGENCY_CODES } from '../src/domain/agencies.js';
 
 const CHUNK = 100_000;
 /** Officers the generated items are assigned to. */

@@ -9,9 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { DEFAULT_UNITS_CSV, parseUnitsCsv, seedUnitsIfEmpty } from '../src/units/directory.js';
 import { people } from '../src/db/schema.js';
 import { setSectionChat } from '../src/settings.js';
+import { DEFAULT_UNITS_CSV, parseUnitsCsv, seedUnitsIfEmpty } from '../src/units/directory.js';
 import { FakeBotApi } from '../test/support/fake-bot-api.js';
 import { textMessage, user } from '../test/support/updates.js';
 import { forkTarget, peakRssMb } from './child.js';
@@ -51,10 +51,22 @@ export interface PhaseResult {
   latency: LatencySummary;
 }
 
-/** The intake figures of one target (product or floor). */
+/** What an intake target is: the product, the bare telegraf floor, or the durable floor. */
+export type IntakeTarget = 'product' | 'floor' | 'durable-floor';
+
+/** Work done per tip during the fixed-rate phase, read from the target process itself. */
+export interface PerTip {
+  /** Statements sent to the database (queries, BEGIN, COMMIT), everything the process did included. */
+  statements: number;
+  /** Node CPU (user + system) of the target process, in ms. */
+  cpuMs: number;
+}
+
+/** The intake figures of one target. */
 export interface IntakeResult {
-  target: 'product' | 'floor';
+  target: IntakeTarget;
   fixed: PhaseResult;
+  perTip: PerTip;
   saturation: PhaseResult;
   peakRssMb: number;
   /** Alerts the product sent to the section chat (must-investigate tips). */
@@ -156,7 +168,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Runs the warm-up, fixed-rate and saturation phases against `target` on `scratch`. */
 export async function runIntake(
   scratch: Scratch,
-  target: 'product' | 'floor',
+  target: IntakeTarget,
   plan: IntakePlan,
   log: (line: string) => void,
   execArgv: string[] = [],
@@ -185,6 +197,10 @@ export async function runIntake(
   let stoppedCleanly = false;
   try {
     const { port } = await child.next('ready', 120_000);
+    const readFigures = () => {
+      child.send({ type: 'figures' });
+      return child.next('figures', 30_000);
+    };
     const tracker = new ReplyTracker(api);
     let updateId = 1;
     let nextMonitor = FIRST_MONITOR_ID;
@@ -306,9 +322,18 @@ export async function runIntake(
     log(`  ${target}: warm-up, ${plan.warmup} updates`);
     await fixedRate(plan.warmup, Math.min(plan.rate, 50), 'warm-up');
     log(`  ${target}: ${plan.fixed} updates at ${plan.rate}/s`);
+    const before = await readFigures();
     const fixed = await fixedRate(plan.fixed, plan.rate, 'fixed rate');
+    // Let the last deliveries be recorded (the sender marks them sent after Telegram answered).
+    await sleep(1000);
+    const after = await readFigures();
+    const perTip: PerTip = {
+      statements: (after.statements - before.statements) / Math.max(1, fixed.replied),
+      cpuMs: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, fixed.replied),
+    };
     log(
-      `    ${fixed.replied}/${fixed.sent} replied, p50 ${fixed.latency.p50} ms, p99 ${fixed.latency.p99} ms`,
+      `    ${fixed.replied}/${fixed.sent} replied, p50 ${fixed.latency.p50} ms, p99 ${fixed.latency.p99} ms; ` +
+        `per tip ${perTip.statements.toFixed(1)} statements, ${perTip.cpuMs.toFixed(2)} ms node CPU`,
     );
     log(`  ${target}: ${plan.saturation} updates at saturation (${plan.concurrency} POSTs in flight)`);
     const saturation = await saturate(plan.saturation, plan.concurrency, 'saturation');
@@ -318,7 +343,14 @@ export async function runIntake(
     child.send({ type: 'stop' });
     const stopped = await child.next('stopped', 60_000);
     stoppedCleanly = true;
-    return { target, fixed, saturation, peakRssMb: peakRssMb(stopped.maxRssKb), alerts: tracker.alerts };
+    return {
+      target,
+      fixed,
+      perTip,
+      saturation,
+      peakRssMb: peakRssMb(stopped.maxRssKb),
+      alerts: tracker.alerts,
+    };
   } finally {
     agent.destroy();
     // A target that said it stopped may still be writing its CPU profile: give it time to exit.

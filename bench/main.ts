@@ -140,6 +140,61 @@ function intakeRows(product: IntakeResult, floor: IntakeResult | null, label: st
   return rows;
 }
 
+/**
+ * Work per tip beside the durable floor (stores the update, one transaction with one INSERT and one
+ * outbox row, sends, marks sent), and what durability costs beside the bare floor.
+ */
+function perTipRows(product: IntakeResult, durable: IntakeResult, bare: IntakeResult): ResultRow[] {
+  return [
+    {
+      section: '1',
+      figure: 'statements per tip (floor: durable floor)',
+      value: product.perTip.statements,
+      unit: '',
+      floor: durable.perTip.statements,
+      ratio: product.perTip.statements / durable.perTip.statements,
+      targetOn: 'value',
+      goal: { atMost: 6 },
+      targetText: '≤ 6',
+    },
+    {
+      section: '1',
+      figure: 'node CPU per tip (floor: durable floor)',
+      value: product.perTip.cpuMs,
+      unit: 'ms',
+      floor: durable.perTip.cpuMs,
+      ratio: product.perTip.cpuMs / durable.perTip.cpuMs,
+      targetOn: 'value',
+      goal: { atMost: 1.5 },
+      targetText: '≤ 1.5 ms',
+    },
+    {
+      section: '1',
+      figure: 'intake throughput at saturation (floor: durable floor)',
+      value: product.saturation.throughput,
+      unit: '/s',
+      floor: durable.saturation.throughput,
+      ratio: product.saturation.throughput / durable.saturation.throughput,
+    },
+    {
+      section: '1',
+      figure: 'durable floor throughput at saturation (floor: bare telegraf)',
+      value: durable.saturation.throughput,
+      unit: '/s',
+      floor: bare.saturation.throughput,
+      ratio: durable.saturation.throughput / bare.saturation.throughput,
+    },
+    {
+      section: '1',
+      figure: 'statements per tip, durable floor (floor: bare telegraf)',
+      value: durable.perTip.statements,
+      unit: '',
+      floor: bare.perTip.statements,
+      ratio: durable.perTip.statements / bare.perTip.statements,
+    },
+  ];
+}
+
 function digestRows(results: readonly DigestResult[]): ResultRow[] {
   const rows: ResultRow[] = [];
   const largest = results[results.length - 1];
@@ -296,7 +351,11 @@ async function main(): Promise<void> {
       return runIntake(scratch, 'product', plan.intake, log, productFlags);
     });
     const floor = await withScratch(serverUrl, (scratch) => runIntake(scratch, 'floor', plan.intake, log));
+    const durable = await withScratch(serverUrl, (scratch) =>
+      runIntake(scratch, 'durable-floor', plan.intake, log),
+    );
     rows.push(...intakeRows(product, floor, ''));
+    rows.push(...perTipRows(product, durable, floor));
     rows.push(
       rssRow('peak RSS, intake (product process; floor: bare telegraf)', product.peakRssMb, floor.peakRssMb),
     );

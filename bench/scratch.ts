@@ -9,6 +9,7 @@ import { type Database, openDatabase } from '../src/db/client.js';
 
 // One data key per bench run, shared by this process and the bot processes it starts (DATA_KEY).
 const benchKey = generateKey();
+
 import { migrateDatabase } from '../src/db/migrate.js';
 
 /** A fresh, empty database and the environment that points the bot at it. */

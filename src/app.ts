@@ -1,29 +1,28 @@
 import { Telegram, TelegramError } from 'telegraf';
 import type { Update, UserFromGetMe } from 'telegraf/types';
+import { backoffMs } from './backoff.js';
 import { publishDefaultMenus } from './bot/command-menus.js';
 import { assembleBot } from './bot/index.js';
-import { backoffMs } from './backoff.js';
-import type { Services } from './services.js';
-import { translatorFor, languageFor } from './i18n.js';
 import type { AppConfig } from './config.js';
-import { type Database, openDatabase } from './db/client.js';
-import { migrateDatabase } from './db/migrate.js';
+import { checkDatabaseKey } from './crypto/key-guard.js';
 import { loadKeyring } from './crypto/key-store.js';
 import { sealLegacyRows } from './crypto/reseal.js';
-import { activeAdminCount } from './people/store.js';
-import { rememberBotUsername } from './people/invites.js';
+import { type Database, type DatabaseObserver, openDatabase } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
+import { languageFor, translatorFor } from './i18n.js';
+import { type BackgroundJobs, startBackgroundJobs, startupTasks } from './jobs.js';
 import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { MetricsServer } from './metrics-server.js';
+import { rememberBotUsername } from './people/invites.js';
+import { activeAdminCount, staffRecipients } from './people/store.js';
+import type { Services } from './services.js';
 import { crashAfterStoreIfAsked, withInjectedFaults } from './telegram/fault-injection.js';
-import { checkDatabaseKey } from './crypto/key-guard.js';
-import { staffRecipients } from './people/store.js';
 import { PollingIntake } from './telegram/polling.js';
 import { OutboxSender, REFUSAL_NOTICE_REF, type SenderOptions } from './telegram/sender.js';
 import { SenderLeadership } from './telegram/sender-leadership.js';
-import { Metrics } from './metrics.js';
-import { MetricsServer } from './metrics-server.js';
 import { UpdateProcessor } from './telegram/update-processor.js';
 import { WebhookIntake } from './telegram/webhook.js';
-import { startupTasks, type BackgroundJobs, startBackgroundJobs } from './jobs.js';
 
 /** The update kinds the bot asks Telegram for. */
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
@@ -48,10 +47,12 @@ export async function openConfiguredDatabase(
   config: AppConfig,
   logger?: Logger,
   holder: { role: 'bot' | 'cli'; command?: string } = { role: 'bot' },
+  observer: DatabaseObserver = {},
 ): Promise<Database> {
   // The database (and so DATA_DIR's lock) first: two processes must not both generate a key there.
   const database = await openDatabase(
     config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir, holder },
+    observer,
   );
   try {
     const keyIds = await loadKeyring(config, logger);
@@ -70,12 +71,12 @@ export async function openConfiguredDatabase(
 export async function startApp(
   config: AppConfig,
   logger: Logger,
-  options: { sender?: SenderOptions } = {},
+  options: { sender?: SenderOptions; database?: DatabaseObserver } = {},
 ): Promise<RunningApp> {
   // Admitted only with NODE_ENV=test (src/config.ts); said at every start so it is never armed unnoticed.
   for (const fault of config.faults)
     logger.warn({ fault }, 'fault injection armed: this fault fires on purpose');
-  const database = await openConfiguredDatabase(config, logger);
+  const database = await openConfiguredDatabase(config, logger, { role: 'bot' }, options.database);
   await startupTasks(database.db, config, logger);
   const telegram = new Telegram(config.botToken, { apiRoot: config.apiRoot, webhookReply: false });
   const me = await getMeWithRetry(telegram, logger);

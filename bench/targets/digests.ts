@@ -3,12 +3,13 @@
  * its own so its peak RSS is the digest builder's (and, on PGlite, the embedded database's).
  * Product and floor alternate within each repetition, so a noisy neighbour hurts both alike.
  */
-import { translatorFor } from '../../src/i18n.js';
+
 import { configureKeyring, parseKeyring } from '../../src/crypto/sealing.js';
 import { openDatabase } from '../../src/db/client.js';
 import { renderWeeklyChart } from '../../src/digests/chart.js';
 import { buildDigest } from '../../src/digests/compose.js';
 import { weeklySeries } from '../../src/digests/queries.js';
+import { translatorFor } from '../../src/i18n.js';
 import { dailyFloor, weeklyFloor } from '../digest-floor.js';
 
 async function main(): Promise<void> {
@@ -22,7 +23,13 @@ async function main(): Promise<void> {
   );
   const t = translatorFor('zh-CN');
   const at = new Date();
-  const options = { at, timeZone, botUsername: 'liaison_bench_bot', includeAdminsOnly: false, adminOnlyUnits: ['ZZB'] };
+  const options = {
+    at,
+    timeZone,
+    botUsername: 'liaison_bench_bot',
+    includeAdminsOnly: false,
+    adminOnlyUnits: ['ZZB'],
+  };
   const timings: Record<string, number[]> = {
     daily: [],
     dailyFloor: [],

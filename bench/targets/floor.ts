@@ -7,11 +7,18 @@ import { createServer } from 'node:http';
 import { sql } from 'drizzle-orm';
 import { Telegraf } from 'telegraf';
 import { openDatabase, queryRows } from '../../src/db/client.js';
+import { figures } from './figures.js';
 
 async function main(): Promise<void> {
   const env = process.env;
+  let statements = 0;
   const database = await openDatabase(
     env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.DATA_DIR ?? './data' },
+    {
+      onStatement: () => {
+        statements += 1;
+      },
+    },
   );
   await database.db.execute(
     sql`create table if not exists bench_floor (id serial primary key, chat_id bigint not null, text text not null, created_at timestamptz not null default now())`,
@@ -35,6 +42,10 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   process.on('message', (message: { type?: string }) => {
+    if (message.type === 'figures') {
+      process.send?.(figures(statements));
+      return;
+    }
     if (message.type !== 'stop') return;
     server.close();
     server.closeIdleConnections();

@@ -5,11 +5,25 @@
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { figures } from './figures.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const app = await startApp(config, createLogger(config.logLevel), { sender: { enforceLimits: false } });
+  let statements = 0;
+  const app = await startApp(config, createLogger(config.logLevel), {
+    sender: { enforceLimits: false },
+    database: {
+      onStatement: ((q?: string) => {
+        statements += 1;
+        if (process.env.BENCH_TRACE && q) process.stderr.write(`SQL ${q.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+      }) as () => void,
+    },
+  });
   process.on('message', (message: { type?: string }) => {
+    if (message.type === 'figures') {
+      process.send?.(figures(statements));
+      return;
+    }
     if (message.type !== 'stop') return;
     app.stop().then(() => {
       process.send?.({ type: 'stopped', maxRssKb: process.resourceUsage().maxRSS }, () => process.exit(0));

@@ -46,17 +46,43 @@ export type DatabaseTarget =
       loadDataDir?: Blob;
     };
 
+/** What the caller of openDatabase may watch; the benchmark counts statements per tip with it. */
+export interface DatabaseObserver {
+  /**
+   * Called once per statement sent to the server: every query, BEGIN and COMMIT (on PGlite, each
+   * simple-query or parse message). Never given the statement's text or parameters.
+   */
+  onStatement?: () => void;
+}
+
+/** PGlite's front-end message types that each start one statement: a simple query ('Q') or a parse ('P'). */
+const STATEMENT_MESSAGES = new Set(['Q'.charCodeAt(0), 'P'.charCodeAt(0)]);
+
+/** Counts the statements a PGlite instance runs, at the wire-protocol call every query goes through. */
+function observePglite(client: PGlite, onStatement: () => void): void {
+  const send = client.execProtocolStream.bind(client);
+  client.execProtocolStream = (message, options) => {
+    if (STATEMENT_MESSAGES.has(message[0] ?? -1)) onStatement();
+    return send(message, options);
+  };
+}
+
 /**
  * Opens Postgres through postgres.js when a URL is given, otherwise the embedded PGlite database.
  * Postgres is refused (PostgresDriverUnpatchedError) while the installed driver lacks its patch.
  */
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+export async function openDatabase(
+  target: DatabaseTarget,
+  observer: DatabaseObserver = {},
+): Promise<Database> {
+  const { onStatement } = observer;
   if ('url' in target) {
     assertPostgresDriverPatched();
     const client = postgres(target.url, {
       max: target.poolSize ?? 10,
       onnotice: () => {},
       connection: { application_name: 'liaison-bot' },
+      ...(onStatement ? { debug: () => onStatement() } : {}),
     });
     const db = drizzlePostgres(client, { schema }) as unknown as Db;
     return { db, kind: 'postgres', url: target.url, concurrency: 4, close: () => client.end({ timeout: 5 }) };
@@ -77,6 +103,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   } else {
     client = await PGlite.create(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
   }
+  if (onStatement) observePglite(client, onStatement);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   const close = async () => {
     try {
