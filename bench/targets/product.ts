@@ -13,10 +13,9 @@ async function main(): Promise<void> {
   const app = await startApp(config, createLogger(config.logLevel), {
     sender: { enforceLimits: false },
     database: {
-      onStatement: ((q?: string) => {
+      onStatement: () => {
         statements += 1;
-        if (process.env.BENCH_TRACE && q) process.stderr.write(`SQL ${q.replace(/\s+/g, ' ').slice(0, 160)}\n`);
-      }) as () => void,
+      },
     },
   });
   process.on('message', (message: { type?: string }) => {
