@@ -148,7 +148,7 @@ export async function startApp(
 
   const onStored = (updates: readonly Update[]) => {
     crashAfterStoreIfAsked(updates, config.faults);
-    processor.wake();
+    processor.wake(updates.length);
   };
   metrics.watch(processor, sender);
   // The local monitoring listener, in either mode; the webhook's listener takes updates only.

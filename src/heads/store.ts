@@ -45,9 +45,19 @@ export async function loadTenures(db: Queryable): Promise<Tenure[]> {
   return rows;
 }
 
-/** A unit's tenures, earliest first. */
+/** A unit's tenures, earliest first (read per tip: only the unit's rows, not the whole history). */
 export async function tenuresOfUnit(db: Queryable, unitCode: string): Promise<Tenure[]> {
-  return (await loadTenures(db)).filter((t) => t.unitCode === unitCode);
+  return db
+    .select({
+      personKey: headTenures.personKey,
+      unitCode: headTenures.unitCode,
+      title: headTenures.title,
+      from: headTenures.fromDate,
+      to: headTenures.toDate,
+    })
+    .from(headTenures)
+    .where(eq(headTenures.unitCode, unitCode))
+    .orderBy(asc(headTenures.fromDate), asc(headTenures.id));
 }
 
 /** Adds a person. */

@@ -152,7 +152,7 @@ export async function headKeyForItem(
   at: Date,
   timeZone: string,
 ): Promise<PersonKey> {
-  return subjectKeyAt(await loadTenures(db), unitCode, localDateOf(at, timeZone));
+  return subjectKeyAt(await tenuresOfUnit(db, unitCode), unitCode, localDateOf(at, timeZone));
 }
 
 /** The names of the heads some items are about (for /queue lines); unknown keys are left out. */

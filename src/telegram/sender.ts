@@ -163,42 +163,48 @@ export class OutboxSender {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let claimed = 0;
+      let mayHaveMore = false;
       try {
-        claimed = await this.claimAndSend();
+        mayHaveMore = await this.claimAndSend();
       } catch (error) {
         this.logger.error({ err: error }, 'outbox claim failed; retrying');
         await this.sleep(IDLE_POLL_MS);
         continue;
       }
-      if (claimed === 0) await this.sleep(this.idleDelay());
+      // A claim that took fewer rows than it had slots took every message it could: the next one
+      // comes with a wake (a new message, a finished delivery) or, if scheduled, with the idle poll.
+      // Claiming again at once found nothing and cost a statement per claim, several per message.
+      if (!mayHaveMore) await this.sleep(this.idleDelay());
     }
   }
 
-  private async claimAndSend(): Promise<number> {
-    return (await this.claimCallbackAnswers()) + (await this.claimMessages());
+  /** Claims and launches what is due; true when a claim filled its slots, so more may be waiting. */
+  private async claimAndSend(): Promise<boolean> {
+    const callbacksFull = await this.claimCallbackAnswers();
+    const messagesFull = await this.claimMessages();
+    return callbacksFull || messagesFull;
   }
 
-  /** Button answers: no order among them, no flood limit, slots of their own. */
-  private async claimCallbackAnswers(): Promise<number> {
+  /** Button answers: no order among them, no flood limit, slots of their own. True when the slots filled. */
+  private async claimCallbackAnswers(): Promise<boolean> {
     const slots = MAX_CALLBACKS_IN_FLIGHT - this.callbacksInFlight.size;
-    if (slots <= 0) return 0;
+    if (slots <= 0) return false;
     const claimedAt = Date.now();
     const rows = await this.claim(sql`o.method = ${CALLBACK_METHOD}`, slots);
     this.launch(rows, claimedAt, this.callbacksInFlight);
-    return rows.length;
+    return rows.length === slots;
   }
 
   /**
    * Every other call: the oldest message of each chat, so a chat's messages keep their order, except
    * that a message which has failed HEAD_OF_LINE_ATTEMPTS times no longer holds back the ones after it,
    * save the next piece of the same long text, and that a message scheduled for later (a batched
-   * alert) holds back nothing while it waits.
+   * alert) holds back nothing while it waits. True when the slots filled.
    */
-  private async claimMessages(): Promise<number> {
+  private async claimMessages(): Promise<boolean> {
     const now = Date.now();
     const slots = this.maxInFlight - this.inFlight.size;
-    if (slots <= 0 || this.budget.globalNextAllowedAt(now) > now) return 0;
+    if (slots <= 0 || this.budget.globalNextAllowedAt(now) > now) return false;
     const excluded = [...new Set([...this.budget.blockedChats(now), ...this.chatsInFlight])];
     const notExcluded =
       excluded.length > 0
@@ -228,7 +234,7 @@ export class OutboxSender {
     );
     for (const row of rows) this.chatsInFlight.add(Number(row.chat_id));
     this.launch(rows, claimedAt, this.inFlight, (row) => this.chatsInFlight.delete(Number(row.chat_id)));
-    return rows.length;
+    return rows.length === slots;
   }
 
   /** Claims (leases) up to `slots` due messages that match `which`, a condition on `o`, oldest first. */

@@ -69,10 +69,19 @@ export class UpdateProcessor {
     }
   }
 
-  /** Signals that new updates were stored. */
-  wake(): void {
-    this.pendingWake = true;
-    for (const wakeUp of this.wakeUps) wakeUp();
+  /**
+   * Signals that `count` new updates were stored: wakes that many idle workers, not all of them (each
+   * worker that wakes to find nothing costs a transaction of three statements; a worker that handled
+   * an update looks for the next one anyway). When fewer are idle, the next worker to idle looks again.
+   */
+  wake(count = Number.POSITIVE_INFINITY): void {
+    let woken = 0;
+    for (const wakeUp of [...this.wakeUps]) {
+      if (woken >= count) break;
+      wakeUp();
+      woken += 1;
+    }
+    if (woken < count) this.pendingWake = true;
   }
 
   /** Stops taking updates and waits for the ones in hand. */
@@ -242,7 +251,6 @@ export class UpdateProcessor {
       const done = () => {
         clearTimeout(timer);
         this.wakeUps.delete(done);
-        this.pendingWake = false;
         resolve();
       };
       const timer = setTimeout(done, ms);
