@@ -17,9 +17,9 @@ function buttonLine(message: DigestMessage): string {
   return labels.length > 0 ? `[buttons: ${labels.join(' ')}]\n` : '';
 }
 
-/** The dry-run printout: the section's message, the chart that would be attached, and each agency message. */
+/** The dry-run printout: which period it covers, the section's message, the chart that would be attached, and each agency message. */
 export function formatDryRun(digest: BuiltDigest): string {
-  let text = `${htmlToPlain(digest.main.text)}\n${buttonLine(digest.main)}`;
+  let text = `${htmlToPlain(digest.preview)}\n\n${htmlToPlain(digest.main.text)}\n${buttonLine(digest.main)}`;
   if (digest.chart) {
     text += `[chart: PNG ${digest.chart.width}x${digest.chart.height}, ${digest.chart.png.length} bytes, would be attached as a photo]\n`;
   }

@@ -15,6 +15,7 @@ import {
   buildAgencyCirculation,
   buildDailyDigest,
   buildMonthlyDigest,
+  buildPreviewNote,
   buildWeeklyDigest,
   digestMarkup,
 } from './content.js';
@@ -45,6 +46,8 @@ export interface AgencyMessage {
 /** A built digest: the section's message, the weekly chart, and the monthly agency messages. */
 export interface BuiltDigest {
   kind: DigestKind;
+  /** The note a preview starts with, naming the period the digest covers (HTML, the translator's language). */
+  preview: string;
   main: DigestMessage;
   chart: (ChartImage & { caption: string }) | null;
   agencyMessages: AgencyMessage[];
@@ -87,7 +90,7 @@ export async function buildDigest(
       },
       t,
     );
-    return { kind, main, chart: null, agencyMessages: [] };
+    return { kind, preview: buildPreviewNote(kind, since, timeZone, t), main, chart: null, agencyMessages: [] };
   }
   if (kind === 'weekly') {
     const { current, previous } = comparisonWindows('weekly', at, timeZone);
@@ -98,7 +101,9 @@ export async function buildDigest(
       {
         timeZone,
         botUsername,
+        at,
         week: current,
+        previousWeek: previous,
         thisWeek: compared.current,
         weekBefore: compared.previous,
         repeatSubjects: await q.repeatSubjects(db, current.end, scope),
@@ -114,13 +119,14 @@ export async function buildDigest(
     );
     const series = await q.weeklySeries(db, current.end, timeZone, scope);
     const chart = { ...(await renderWeeklyChart(series, t)), caption: t('digests:chart_caption') };
-    return { kind, main, chart, agencyMessages: [] };
+    return { kind, preview: buildPreviewNote(kind, current, timeZone, t), main, chart, agencyMessages: [] };
   }
   const { current } = comparisonWindows('monthly', at, timeZone);
   const counts = await q.newItemCounts(db, current, scope);
   const forwarded = await q.forwardedCounts(db, current.end, scope);
+  const forwardedWindow = q.forwardedWindow(current.end);
   const main = buildMonthlyDigest(
-    { timeZone, month: current, bySource: counts.bySourceDomain, forwarded },
+    { timeZone, month: current, forwardedWindow, bySource: counts.bySourceDomain, forwarded },
     t,
   );
   const agencyMessages: AgencyMessage[] = [];
@@ -138,11 +144,14 @@ export async function buildDigest(
       agencyMessages.push({
         chatId: liaison.telegramId,
         agency,
-        message: buildAgencyCirculation({ timeZone, month: current, agency, forwarded: items }, liaisonT),
+        message: buildAgencyCirculation(
+          { timeZone, month: current, forwardedWindow, agency, forwarded: items },
+          liaisonT,
+        ),
       });
     }
   }
-  return { kind, main, chart: null, agencyMessages };
+  return { kind, preview: buildPreviewNote(kind, current, timeZone, t), main, chart: null, agencyMessages };
 }
 
 /** Sends (through the outbox) a built digest: the main message (and chart) to `chatId`, and, unless `mainOnly`, the agency messages. */

@@ -7,8 +7,8 @@
 import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
 import { AGENCY_CODES } from '../domain/agencies.js';
-import type { Window } from '../domain/periods.js';
-import { SOURCE_KINDS } from '../domain/routing.js';
+import type { DigestKind, Window } from '../domain/periods.js';
+import { RELATED_WINDOW_DAYS, SOURCE_KINDS } from '../domain/routing.js';
 import { DOMAINS } from '../domain/tip-code.js';
 import { escapeHtml } from '../i18n.js';
 import { agencyName, domainName, sourceKindName, statusName, unitName } from '../labels.js';
@@ -48,6 +48,39 @@ function unitLabel(t: TFunction, unit: UnitName): string {
 
 function day(date: Date, timeZone: string, format = 'yyyy-MM-dd'): string {
   return DateTime.fromJSDate(date, { zone: timeZone }).toFormat(format);
+}
+
+/** A local date in the reader's words (5月4日 / 4 May), from the locale's luxon format. */
+function localDate(t: TFunction, date: Date, timeZone: string, formatKey: string): string {
+  return DateTime.fromJSDate(date, { zone: timeZone })
+    .setLocale(isEnglish(t) ? 'en' : 'zh-CN')
+    .toFormat(t(formatKey));
+}
+
+/** A local day: 5月5日 / 5 May (with its year when asked). */
+function dayLabel(t: TFunction, date: Date, timeZone: string, withYear = false): string {
+  return localDate(t, date, timeZone, withYear ? 'digests:format_day_year' : 'digests:format_day');
+}
+
+/**
+ * The days a half-open window [start, end) covers, first to last: 4月28日—5月4日 / 28 Apr – 4 May.
+ * With `withYear`, the year is named once; a window across the new year always names both years.
+ */
+function rangeLabel(t: TFunction, window: Window, timeZone: string, withYear = false): string {
+  const lastInstant = new Date(Math.max(window.start.getTime(), window.end.getTime() - 1));
+  const first = DateTime.fromJSDate(window.start, { zone: timeZone });
+  const last = DateTime.fromJSDate(lastInstant, { zone: timeZone });
+  if (first.year !== last.year) {
+    return t('digests:range', {
+      start: dayLabel(t, window.start, timeZone, true),
+      end: dayLabel(t, lastInstant, timeZone, true),
+    });
+  }
+  const start = dayLabel(t, window.start, timeZone);
+  const end = dayLabel(t, lastInstant, timeZone);
+  return withYear
+    ? t('digests:range_in_year', { start, end, year: first.year })
+    : t('digests:range', { start, end });
 }
 
 function sortedDomains(counts: DomainCounts): string[] {
@@ -186,21 +219,39 @@ function formatDays(days: number): string {
   return (Math.round(days * 10) / 10).toFixed(1);
 }
 
-/** The weekly digest: the week against the one before, repeat subjects, points card, must-talks, quiet reporters, speed. */
+/** How last week's count compares with the week before's, in words (no bare "(0)" or "(+2)"). */
+function weekChange(t: TFunction, diff: number): string {
+  if (diff > 0) return t('digests:change_up', { count: diff });
+  if (diff < 0) return t('digests:change_down', { count: -diff });
+  return t('digests:change_none');
+}
+
+/**
+ * The weekly digest. Each heading names the period it covers: last week (the week before the one it
+ * is sent in) against the week before that, repeat subjects over 90 days, and the worklist and silent
+ * reporters as of the digest's day.
+ */
 export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestMessage {
   const tz = data.timeZone;
-  const lastDay = new Date(data.week.end.getTime() - 1);
   const thisTotal = total(data.thisWeek);
   const beforeTotal = total(data.weekBefore);
-  const diff = thisTotal - beforeTotal;
-  const lines = [
-    `<b>${t('digests:weekly_title', { start: day(data.week.start, tz), end: day(lastDay, tz) })}</b>`,
-    t('digests:week_vs_before', {
-      count: thisTotal,
-      before: beforeTotal,
-      diff: diff > 0 ? `+${diff}` : String(diff),
-    }),
-  ];
+  const week = rangeLabel(t, data.week, tz);
+  const before = rangeLabel(t, data.previousWeek, tz);
+  const asOf = dayLabel(t, data.at, tz);
+  const lines = [`<b>${t('digests:weekly_title', { range: rangeLabel(t, data.week, tz, true) })}</b>`];
+  if (thisTotal === 0 && beforeTotal === 0) {
+    lines.push(t('digests:week_none', { range: week, before_range: before }));
+  } else {
+    lines.push(
+      t('digests:week_vs_before', {
+        range: week,
+        count: thisTotal,
+        before_range: before,
+        before: beforeTotal,
+        change: weekChange(t, thisTotal - beforeTotal),
+      }),
+    );
+  }
   const domains = sortedDomains({ ...data.weekBefore, ...data.thisWeek });
   for (const d of domains) {
     lines.push(
@@ -211,7 +262,11 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
       }),
     );
   }
-  lines.push(`<b>${t('digests:repeat_title')}</b>`);
+  const repeatWindow = {
+    start: new Date(data.week.end.getTime() - RELATED_WINDOW_DAYS * 24 * 60 * 60 * 1000),
+    end: data.week.end,
+  };
+  lines.push(`<b>${t('digests:repeat_title', { range: rangeLabel(t, repeatWindow, tz) })}</b>`);
   if (data.repeatSubjects.length === 0) lines.push(t('digests:none'));
   for (const r of data.repeatSubjects.slice(0, MAX_LISTED)) {
     lines.push(t('digests:repeat_line', { unit: unitLabel(t, r.unit), count: r.count }));
@@ -234,11 +289,11 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
       }),
     );
   }
-  lines.push(`<b>${t('digests:obligations_title', { count: data.obligations.total })}</b>`);
+  lines.push(`<b>${t('digests:obligations_title', { date: asOf, count: data.obligations.total })}</b>`);
   if (data.obligations.total === 0) lines.push(t('digests:none'));
   lines.push(...obligationLines(t, data.obligations));
   if (data.mustRemove.length > 0) {
-    lines.push(`<b>${t('digests:must_remove_title', { count: data.mustRemove.length })}</b>`);
+    lines.push(`<b>${t('digests:must_remove_title', { date: asOf, count: data.mustRemove.length })}</b>`);
     for (const m of data.mustRemove) {
       lines.push(
         t('digests:must_remove_line', {
@@ -249,7 +304,7 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
       );
     }
   }
-  lines.push(`<b>${t('digests:silent_title')}</b>`);
+  lines.push(`<b>${t('digests:silent_title', { date: asOf })}</b>`);
   if (data.silent.length === 0) lines.push(t('digests:none'));
   for (const s of data.silent) {
     const place =
@@ -311,12 +366,15 @@ function formatPoints(points: number): string {
   return Number.isInteger(points) ? String(points) : points.toFixed(1);
 }
 
-function monthLabel(t: TFunction, month: Window, timeZone: string): string {
-  const start = DateTime.fromJSDate(month.start, { zone: timeZone });
-  return t('digests:month_label', { year: start.year, month: start.month });
+/** A month: 2025年4月 / April 2025, or without its year 4月 / April. */
+function monthLabel(t: TFunction, month: Window, timeZone: string, withYear = true): string {
+  return localDate(t, month.start, timeZone, withYear ? 'digests:format_month_year' : 'digests:format_month');
 }
 
-/** The monthly joint-meeting circulation for the section: counts by source agency and domain, and what went to each agency. */
+/**
+ * The monthly joint-meeting circulation for the section: last month's new items by source agency and
+ * domain, and the items of the last year forwarded to each agency, by their status now.
+ */
 export function buildMonthlyDigest(data: MonthlyDigestData, t: TFunction): DigestMessage {
   const lines = [`<b>${t('digests:monthly_title', { month: monthLabel(t, data.month, data.timeZone) })}</b>`];
   const all: DomainCounts = {};
@@ -324,10 +382,11 @@ export function buildMonthlyDigest(data: MonthlyDigestData, t: TFunction): Diges
     for (const [d, n] of Object.entries(source.byDomain)) all[d] = (all[d] ?? 0) + n;
   }
   const monthTotal = total(all);
+  const month = monthLabel(t, data.month, data.timeZone, false);
   if (monthTotal === 0) {
-    lines.push(t('digests:month_nothing_new'));
+    lines.push(t('digests:month_nothing_new', { month }));
   } else {
-    lines.push(t('digests:month_total', { count: monthTotal }));
+    lines.push(t('digests:month_total', { month, count: monthTotal }));
     lines.push(t('digests:by_domain', { list: domainBreakdown(t, all) }));
     lines.push(`<b>${t('digests:by_source_title')}</b>`);
     const sources = [...data.bySource]
@@ -343,7 +402,9 @@ export function buildMonthlyDigest(data: MonthlyDigestData, t: TFunction): Diges
       );
     }
   }
-  lines.push(`<b>${t('digests:forwarded_title')}</b>`);
+  lines.push(
+    `<b>${t('digests:forwarded_title', { range: rangeLabel(t, data.forwardedWindow, data.timeZone, true) })}</b>`,
+  );
   const forwarded = [...data.forwarded]
     .filter((f) => total(f.byStatus) > 0)
     .sort((a, b) => sourceRank('liaison', a.agency) - sourceRank('liaison', b.agency));
@@ -371,7 +432,10 @@ export function buildAgencyCirculation(data: AgencyCirculationData, t: TFunction
       month: monthLabel(t, data.month, data.timeZone),
       agency: agencyName(t, data.agency, 'short'),
     })}</b>`,
-    t('digests:agency_intro', { count: data.forwarded.total }),
+    t('digests:agency_intro', {
+      range: rangeLabel(t, data.forwardedWindow, data.timeZone, true),
+      count: data.forwarded.total,
+    }),
   ];
   const shown = data.forwarded.items;
   for (const item of shown) {
@@ -387,6 +451,22 @@ export function buildAgencyCirculation(data: AgencyCirculationData, t: TFunction
     lines.push(t('digests:and_more', { count: data.forwarded.total - shown.length }));
   }
   return { text: lines.join('\n'), buttons: [] };
+}
+
+/**
+ * The note above a preview (/digest, the CLI's dry run): which period the digest covers, so a preview
+ * on a Wednesday is not read as this week's. `period` is the window the digest reports on: new items
+ * since the previous daily digest, last week, or last month.
+ */
+export function buildPreviewNote(kind: DigestKind, period: Window, timeZone: string, t: TFunction): string {
+  if (kind === 'daily') {
+    return t('digests:preview_daily', {
+      start: day(period.start, timeZone, 'MM-dd HH:mm'),
+      end: day(period.end, timeZone, 'MM-dd HH:mm'),
+    });
+  }
+  if (kind === 'weekly') return t('digests:preview_weekly', { range: rangeLabel(t, period, timeZone, true) });
+  return t('digests:preview_monthly', { month: monthLabel(t, period, timeZone) });
 }
 
 /** Telegram `reply_markup` for a digest's buttons, or nothing when it has none. */

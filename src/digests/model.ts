@@ -122,8 +122,15 @@ export interface MeanDuration {
 export interface WeeklyDigestData {
   timeZone: string;
   botUsername: string;
+  /** The digest's instant: the open talks and audits, 必下 marks and silent reporters are as of this day. */
+  at: Date;
+  /** The local Monday-to-Monday week before the one `at` falls in ("last week"). */
   week: Window;
+  /** The week before `week`, for comparison. */
+  previousWeek: Window;
+  /** New items in `week`, by domain. */
   thisWeek: DomainCounts;
+  /** New items in `previousWeek`, by domain. */
   weekBefore: DomainCounts;
   repeatSubjects: RepeatSubject[];
   pointsCrossed: PointsCrossing[];
@@ -154,7 +161,10 @@ export interface ForwardedCount {
 /** Everything the monthly joint-meeting circulation (联席会议信息通报) shows to the section. */
 export interface MonthlyDigestData {
   timeZone: string;
+  /** The local calendar month before the one the digest is sent in ("last month"). */
   month: Window;
+  /** The year (FORWARDED_LOOKBACK_DAYS) up to the month's end, in which forwarded items were received. */
+  forwardedWindow: Window;
   bySource: SourceDomainCounts[];
   forwarded: ForwardedCount[];
 }
@@ -163,6 +173,8 @@ export interface MonthlyDigestData {
 export interface AgencyCirculationData {
   timeZone: string;
   month: Window;
+  /** The year up to the month's end, in which the listed items were received. */
+  forwardedWindow: Window;
   agency: string;
   forwarded: ItemList;
 }

@@ -507,9 +507,14 @@ export async function weeklySeries(
   return { weeks: weekKeys.map((w) => w.slice(5)), byDomain };
 }
 
+/** The FORWARDED_LOOKBACK_DAYS before `end`: the forwarded items the monthly circulation counts were received then. */
+export function forwardedWindow(end: Date): Window {
+  return { start: new Date(end.getTime() - FORWARDED_LOOKBACK_DAYS * 24 * 60 * 60 * 1000), end };
+}
+
 /** Items forwarded to each agency, created in the FORWARDED_LOOKBACK_DAYS before `end`, by status. */
 export async function forwardedCounts(db: Queryable, end: Date, scope: Scope): Promise<ForwardedCount[]> {
-  const start = new Date(end.getTime() - FORWARDED_LOOKBACK_DAYS * 24 * 60 * 60 * 1000);
+  const { start } = forwardedWindow(end);
   const rows = await queryRows<{ agency: string; status: string; n: number }>(
     db,
     sql`select forwarded_agency as agency, status, count(*)::int as n from items
@@ -528,7 +533,7 @@ export async function forwardedCounts(db: Queryable, end: Date, scope: Scope): P
 
 /** The numbers, codes and statuses of items forwarded to one agency in the lookback before `end`, newest first. */
 export function forwardedItems(db: Queryable, agency: string, end: Date, scope: Scope): Promise<ItemList> {
-  const start = new Date(end.getTime() - FORWARDED_LOOKBACK_DAYS * 24 * 60 * 60 * 1000);
+  const { start } = forwardedWindow(end);
   return itemList(
     db,
     sql`forwarded_agency = ${agency} and created_at >= ${ts(start)} and created_at < ${ts(end)}

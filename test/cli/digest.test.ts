@@ -37,6 +37,8 @@ describe('CLI digest --dry-run', () => {
     const out = capture();
     expect(await run(['weekly', '--dry-run', '--lang', 'en'], out.stream)).toBe(0);
     expect(out.text()).toContain('Weekly supervision digest');
+    // A dry run says which period it shows: last week, not the week it is run in (issue 18).
+    expect(out.text().split('\n')[0]).toMatch(/^Preview of the weekly digest for last week \(\d+ \w+ – \d+ \w+ \d{4}\)/);
     expect(out.text()).toMatch(/\[chart: PNG 1200x640, \d+ bytes, would be attached as a photo\]/);
   });
 

@@ -67,7 +67,9 @@ const daily: DailyDigestData = {
 const weekly: WeeklyDigestData = {
   timeZone: tz,
   botUsername: 'liaison_bot',
+  at: at('2025-05-05T01:00:00Z'),
   week: { start: at('2025-04-27T16:00:00Z'), end: at('2025-05-04T16:00:00Z') },
+  previousWeek: { start: at('2025-04-20T16:00:00Z'), end: at('2025-04-27T16:00:00Z') },
   thisWeek: { F: 4, P: 1 },
   weekBefore: { F: 1, D: 2 },
   repeatSubjects: [{ unit: { code: 'HPZ', nameZh: '鹤浦镇', nameEn: 'Hepu Town' }, count: 4 }],
@@ -121,6 +123,7 @@ const weekly: WeeklyDigestData = {
 const monthly: MonthlyDigestData = {
   timeZone: tz,
   month: { start: at('2025-03-31T16:00:00Z'), end: at('2025-04-30T16:00:00Z') },
+  forwardedWindow: { start: at('2024-04-30T16:00:00Z'), end: at('2025-04-30T16:00:00Z') },
   bySource: [
     { sourceKind: 'monitor', agency: null, byDomain: { F: 2, S: 1 } },
     { sourceKind: 'liaison', agency: 'CDI', byDomain: { I: 1 } },
@@ -132,6 +135,7 @@ const monthly: MonthlyDigestData = {
 const agency: AgencyCirculationData = {
   timeZone: tz,
   month: monthly.month,
+  forwardedWindow: monthly.forwardedWindow,
   agency: 'CDI',
   forwarded: {
     total: 2,
@@ -260,27 +264,27 @@ describe('weekly digest content', () => {
     const digest = buildWeeklyDigest(weekly, zh);
     expect(digest.text).toBe(
       [
-        '<b>干部监督周报 · 2025-04-28 至 2025-05-04</b>',
-        '本周新收 5 件，上周 3 件（+2）',
-        '事权：本周 0，上周 2',
-        '财权：本周 4，上周 1',
-        '用人权：本周 1，上周 0',
-        '<b>重复反映的单位（90 天内 3 件及以上）</b>',
+        '<b>干部监督周报 · 2025年4月28日—5月4日</b>',
+        '上周（4月28日—5月4日）新收 5 件；前一周（4月21日—4月27日）3 件，增加 2 件',
+        '事权：上周 0，前一周 2',
+        '财权：上周 4，前一周 1',
+        '用人权：上周 1，前一周 0',
+        '<b>近 90 天（2月4日—5月4日）反映 3 件及以上的单位</b>',
         '鹤浦镇（HPZ）：4 件',
-        '<b>本周达到廉政监督扣分档次的一把手</b>',
+        '<b>上周达到廉政监督扣分档次的一把手</b>',
         '大徐镇（DXZ） 一把手 李强：本年 6.5 分，两年 8 分，三年 8 分 → 当年不得评先评优 · 扣发当年目标考核奖 50%',
-        '<b>待办谈话与审计（八必谈、经济责任审计）2 项</b>',
+        '<b>截至5月5日待办的谈话与审计（八必谈、经济责任审计）2 项</b>',
         '#5 八必谈·廉洁情况有反映 · 鹤浦镇（HPZ） 张伟 · 截止 2025-05-15',
         '#6 经济责任审计·逢离必审 · 大徐镇（DXZ） 一把手（未登记） · 截止 2025-05-20',
-        '<b>四个必下：待记录处理结果 1 人（仅管理员可见）</b>',
+        '<b>四个必下：截至5月5日待记录处理结果 1 人（仅管理员可见）</b>',
         '大徐镇（DXZ） 一把手 李强 · 必下 · 2025-05-02 起',
-        '<b>30 天未报送信息的信息员和联络员（请走访）</b>',
+        '<b>截至5月5日已 30 天未报送信息的信息员和联络员（请走访）</b>',
         '社区干部监督信息员 · 丹东社区：1 人',
         '联席会议成员单位联络员 · 审计局：2 人',
-        '<b>办理时效（本周）</b>',
+        '<b>办理时效（上周）</b>',
         '平均分办用时 1.3 天（8 件）',
-        '本周没有办结的事项',
-        '本周管理员查看举报人身份 2 次',
+        '上周没有办结的事项',
+        '上周管理员查看举报人身份 2 次',
       ].join('\n'),
     );
     expect(digest.buttons).toEqual([[{ text: '#21', url: 'https://t.me/liaison_bot?start=show-21' }]]);
@@ -289,28 +293,101 @@ describe('weekly digest content', () => {
   it('matches the golden English text', () => {
     expect(buildWeeklyDigest(weekly, en).text).toBe(
       [
-        '<b>Weekly supervision digest · 2025-04-28 to 2025-05-04</b>',
-        'New this week: 5; the week before: 3 (+2)',
-        'decision power: 0 this week, 2 the week before',
-        'financial power: 4 this week, 1 the week before',
-        'personnel power: 1 this week, 0 the week before',
-        '<b>Repeat subjects (units with 3 or more items in 90 days)</b>',
+        '<b>Weekly supervision digest · 28 Apr – 4 May 2025</b>',
+        'Last week (28 Apr – 4 May): 5 new items; the week before (21 Apr – 27 Apr): 3; up 2',
+        'decision power: 0 last week, 2 the week before',
+        'financial power: 4 last week, 1 the week before',
+        'personnel power: 1 last week, 0 the week before',
+        '<b>Repeat subjects: units with 3 or more items in 90 days (4 Feb – 4 May)</b>',
         'Hepu Town (HPZ): 4 items',
-        '<b>Unit heads who reached an integrity-card threshold this week</b>',
+        '<b>Unit heads who reached an integrity-card threshold last week</b>',
         "Daxu Town (DXZ), head 李强: 6.5 points this year, 8 over two years, 8 over three years → no commendation this year · 50% of this year's target bonus withheld",
-        '<b>Talks and audits open (八必谈, economic-responsibility audits): 2</b>',
+        '<b>Talks and audits open on 5 May (八必谈, economic-responsibility audits): 2</b>',
         '#5 Talk (八必谈): reports on integrity · Hepu Town (HPZ) 张伟 · due 2025-05-15',
         '#6 Economic-responsibility audit: on leaving (逢离必审) · Daxu Town (DXZ) head (not recorded) · due 2025-05-20',
-        '<b>四个必下: heads marked must-remove, outcome not yet recorded: 1 (admins only)</b>',
+        '<b>四个必下: heads marked must-remove, outcome not yet recorded on 5 May: 1 (admins only)</b>',
         'Daxu Town (DXZ), head 李强 · must remove · since 2025-05-02',
-        '<b>Monitors and liaisons silent for 30 days (visit them)</b>',
+        '<b>Monitors and liaisons silent for 30 days as of 5 May (visit them)</b>',
         'Community monitor · 丹东社区: 1',
         'Agency liaison · Audit Bureau: 2',
-        '<b>Speed (this week)</b>',
+        '<b>Speed (last week)</b>',
         'Mean time to triage: 1.3 days (8 items)',
-        'No items were concluded this week',
-        'Reporter identities revealed by admins this week: 2',
+        'No items were concluded last week',
+        'Reporter identities revealed by admins last week: 2',
       ].join('\n'),
+    );
+  });
+});
+
+describe('weekly digest periods and changes (issue 18)', () => {
+  const lines = (digest: { text: string }) => digest.text.split('\n');
+
+  it('never says 本周 or this week: the week it covers is last week, named with its dates', () => {
+    for (const t of [zh, en]) {
+      const text = buildWeeklyDigest(weekly, t).text;
+      expect(text).not.toMatch(/本周|this week/i);
+    }
+  });
+
+  it('says what an unchanged count means instead of an unexplained (0)', () => {
+    const same = { ...weekly, thisWeek: { F: 3 }, weekBefore: { F: 3 } };
+    expect(lines(buildWeeklyDigest(same, zh))[1]).toBe(
+      '上周（4月28日—5月4日）新收 3 件；前一周（4月21日—4月27日）3 件，持平',
+    );
+    expect(lines(buildWeeklyDigest(same, en))[1]).toBe(
+      'Last week (28 Apr – 4 May): 3 new items; the week before (21 Apr – 27 Apr): 3; unchanged',
+    );
+    const fewer = { ...weekly, thisWeek: { F: 1 }, weekBefore: { F: 4 } };
+    expect(lines(buildWeeklyDigest(fewer, zh))[1]).toBe(
+      '上周（4月28日—5月4日）新收 1 件；前一周（4月21日—4月27日）4 件，减少 3 件',
+    );
+    expect(lines(buildWeeklyDigest(fewer, en))[1]).toBe(
+      'Last week (28 Apr – 4 May): 1 new item; the week before (21 Apr – 27 Apr): 4; down 3',
+    );
+    for (const t of [zh, en]) {
+      for (const data of [same, fewer, { ...weekly, thisWeek: {}, weekBefore: {} }]) {
+        expect(buildWeeklyDigest(data, t).text).not.toMatch(/[（(][+-]?\d+[)）]/);
+      }
+    }
+  });
+
+  it('says plainly when neither week had a new item, and lists no domain lines', () => {
+    const empty = { ...weekly, thisWeek: {}, weekBefore: {} };
+    expect(lines(buildWeeklyDigest(empty, zh)).slice(1, 3)).toEqual([
+      '上周（4月28日—5月4日）和前一周（4月21日—4月27日）都没有新收事项',
+      '<b>近 90 天（2月4日—5月4日）反映 3 件及以上的单位</b>',
+    ]);
+    expect(lines(buildWeeklyDigest(empty, en))[1]).toBe(
+      'No new items last week (28 Apr – 4 May) or the week before (21 Apr – 27 Apr)',
+    );
+  });
+
+  it('names both years when the week spans the new year', () => {
+    const newYear = {
+      ...weekly,
+      at: at('2026-01-05T01:00:00Z'),
+      week: { start: at('2025-12-28T16:00:00Z'), end: at('2026-01-04T16:00:00Z') },
+      previousWeek: { start: at('2025-12-21T16:00:00Z'), end: at('2025-12-28T16:00:00Z') },
+    };
+    expect(lines(buildWeeklyDigest(newYear, zh))[0]).toBe('<b>干部监督周报 · 2025年12月29日—2026年1月4日</b>');
+    expect(lines(buildWeeklyDigest(newYear, en))[0]).toBe(
+      '<b>Weekly supervision digest · 29 Dec 2025 – 4 Jan 2026</b>',
+    );
+  });
+});
+
+describe('monthly periods (issue 18)', () => {
+  it('never says 本月 or this month for the month before', () => {
+    for (const t of [zh, en]) {
+      expect(buildMonthlyDigest(monthly, t).text).not.toMatch(/本月|this month/i);
+      const quiet = buildMonthlyDigest({ ...monthly, bySource: [] }, t).text;
+      expect(quiet).not.toMatch(/本月|this month/i);
+    }
+    expect(buildMonthlyDigest({ ...monthly, bySource: [] }, zh).text.split('\n')[1]).toBe(
+      '上月（4月）没有新收事项。',
+    );
+    expect(buildMonthlyDigest({ ...monthly, bySource: [] }, en).text.split('\n')[1]).toBe(
+      'No new items last month (April).',
     );
   });
 });
@@ -320,13 +397,13 @@ describe('monthly circulation content', () => {
     expect(buildMonthlyDigest(monthly, zh).text).toBe(
       [
         '<b>联席会议信息通报 · 2025年4月</b>',
-        '本月新收 7 件',
+        '上月（4月）新收 7 件',
         '按领域：财权 5 · 作风 1 · 廉洁 1',
-        '<b>按来源单位和领域</b>',
+        '<b>上月按来源单位和领域</b>',
         '社区干部监督信息员：3 件（财权 2 · 作风 1）',
         '县纪委：1 件（廉洁 1）',
         '审计局：3 件（财权 3）',
-        '<b>转交各成员单位办理的事项</b>',
+        '<b>近一年（2024年5月1日—2025年4月30日）收到并转交各成员单位办理的事项（按目前状态）</b>',
         '县纪委：2 件（已转办 2）',
       ].join('\n'),
     );
@@ -335,14 +412,14 @@ describe('monthly circulation content', () => {
   it('matches the golden English text for the section', () => {
     expect(buildMonthlyDigest(monthly, en).text).toBe(
       [
-        '<b>Joint-meeting circulation (联席会议信息通报) · 2025-4</b>',
-        'New this month: 7',
+        '<b>Joint-meeting circulation (联席会议信息通报) · April 2025</b>',
+        'New last month (April): 7',
         'By domain: financial power 5 · work style 1 · integrity 1',
-        '<b>By source and domain</b>',
+        '<b>Last month by source and domain</b>',
         'community monitors: 3 (financial power 2 · work style 1)',
         'Discipline Inspection: 1 (integrity 1)',
         'Audit Bureau: 3 (financial power 3)',
-        '<b>Items forwarded to member agencies</b>',
+        '<b>Items received in the last year (1 May 2024 – 30 Apr 2025) and forwarded to member agencies, by current status</b>',
         'Discipline Inspection: 2 (forwarded 2)',
       ].join('\n'),
     );
@@ -353,7 +430,7 @@ describe('monthly circulation content', () => {
     expect(zhText.text).toBe(
       [
         '<b>联席会议信息通报 · 2025年4月 · 县纪委</b>',
-        '近一年转交贵单位办理的事项共 2 件，编号、编码和状态如下：',
+        '近一年（2024年5月1日—2025年4月30日）转交贵单位办理的事项共 2 件，编号、编码和状态如下：',
         '#30 I-HPZ · 已转办',
         '#33 F-SPZ · 已转办',
       ].join('\n'),
@@ -361,8 +438,8 @@ describe('monthly circulation content', () => {
     expect(zhText.buttons).toEqual([]);
     expect(buildAgencyCirculation(agency, en).text).toBe(
       [
-        '<b>Joint-meeting circulation · 2025-4 · Discipline Inspection</b>',
-        'Items forwarded to your agency in the last year: 2. Numbers, codes and statuses:',
+        '<b>Joint-meeting circulation · April 2025 · Discipline Inspection</b>',
+        'Items forwarded to your agency in the last year (1 May 2024 – 30 Apr 2025): 2. Numbers, codes and statuses:',
         '#30 I-HPZ · forwarded',
         '#33 F-SPZ · forwarded',
       ].join('\n'),

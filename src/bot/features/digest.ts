@@ -32,7 +32,7 @@ export const digestFeature = new Feature('digest').command(
       },
       ctx.t,
     );
-    ctx.replyText(ctx.t('digests:preview_note'));
+    ctx.replyText(digest.preview);
     sendDigest(ctx.out, digest, ctx.chat.id, { mainOnly: true });
     const agencies = new Set(digest.agencyMessages.map((m) => m.agency)).size;
     if (kind === 'monthly' && agencies > 0)
