@@ -17,6 +17,7 @@ import {
   buildMonthlyDigest,
   buildPreviewNote,
   buildWeeklyDigest,
+  chartCaption,
   digestMarkup,
 } from './content.js';
 import type { DigestMessage } from './model.js';
@@ -97,6 +98,11 @@ export async function buildDigest(
     const compared = await q.domainCountsCompared(db, current, previous, scope);
     const times = await q.meanTimes(db, current, scope);
     const year = DateTime.fromMillis(current.end.getTime() - 1, { zone: timeZone }).year;
+    const series = await q.weeklySeries(db, current.end, timeZone, scope);
+    const chartWeeks = {
+      window: q.chartWindow(current.end, timeZone),
+      total: Object.values(series.byDomain).reduce((sum, counts) => sum + counts.reduce((a, b) => a + b, 0), 0),
+    };
     const main = buildWeeklyDigest(
       {
         timeZone,
@@ -114,11 +120,18 @@ export async function buildDigest(
         meanTriage: times.triage,
         meanConclude: times.conclude,
         reveals: await q.revealCount(db, current, scope),
+        chartWeeks,
       },
       t,
     );
-    const series = await q.weeklySeries(db, current.end, timeZone, scope);
-    const chart = { ...(await renderWeeklyChart(series, t)), caption: t('digests:chart_caption') };
+    // No chart of 12 empty weeks (a blank frame): the text says there was nothing to draw.
+    const chart =
+      chartWeeks.total === 0
+        ? null
+        : {
+            ...(await renderWeeklyChart(series, t)),
+            caption: chartCaption(chartWeeks.window, timeZone, t),
+          };
     return { kind, preview: buildPreviewNote(kind, current, timeZone, t), main, chart, agencyMessages: [] };
   }
   const { current } = comparisonWindows('monthly', at, timeZone);

@@ -332,6 +332,10 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
         }),
   );
   lines.push(t('digests:reveals', { count: data.reveals }));
+  // An empty chart is a blank frame: without data none is sent, and the text says why.
+  if (data.chartWeeks.total === 0) {
+    lines.push(t('digests:chart_none', { range: rangeLabel(t, data.chartWeeks.window, tz) }));
+  }
   const reminderIds = data.obligations.entries.flatMap((o) => (o.itemId === null ? [] : [o.itemId]));
   return { text: lines.join('\n'), buttons: buttonRows(data.botUsername, [...new Set(reminderIds)]) };
 }
@@ -467,6 +471,11 @@ export function buildPreviewNote(kind: DigestKind, period: Window, timeZone: str
   }
   if (kind === 'weekly') return t('digests:preview_weekly', { range: rangeLabel(t, period, timeZone, true) });
   return t('digests:preview_monthly', { month: monthLabel(t, period, timeZone) });
+}
+
+/** The caption under the weekly chart, naming the 12 weeks it shows. */
+export function chartCaption(window: Window, timeZone: string, t: TFunction): string {
+  return t('digests:chart_caption', { range: rangeLabel(t, window, timeZone, true) });
 }
 
 /** Telegram `reply_markup` for a digest's buttons, or nothing when it has none. */

@@ -141,8 +141,10 @@ export interface WeeklyDigestData {
   silent: SilentGroup[];
   meanTriage: MeanDuration;
   meanConclude: MeanDuration;
-  /** How many times an admin revealed who reported an item this week (/reveal): unsealing is never silent. */
+  /** How many times an admin revealed who reported an item last week (/reveal): unsealing is never silent. */
   reveals: number;
+  /** The 12 weeks the chart covers and how many new items they hold; with none, no chart is sent. */
+  chartWeeks: { window: Window; total: number };
 }
 
 /** Counts of one source (an agency, monitors, hotline, mailbox) by domain. */

@@ -475,6 +475,12 @@ export async function meanTimes(
 /** Weeks shown in the weekly chart. */
 export const CHART_WEEKS = 12;
 
+/** The CHART_WEEKS local (Monday-started) weeks the weekly chart covers, ending with the week before `end`'s. */
+export function chartWindow(end: Date, timeZone: string): Window {
+  const endLocal = DateTime.fromJSDate(end, { zone: timeZone }).startOf('week');
+  return { start: endLocal.minus({ weeks: CHART_WEEKS }).toJSDate(), end: endLocal.toJSDate() };
+}
+
 /** New items per local (Monday-started) week and domain over the CHART_WEEKS weeks ending at `end`. */
 export async function weeklySeries(
   db: Queryable,

@@ -83,9 +83,20 @@ describe(`buildDigest and sendDigest on ${testDatabaseKind}`, () => {
     const weekly = await buildDigest(database.db, 'weekly', options(at), en);
     expect(weekly.kind).toBe('weekly');
     expect(weekly.main.text).toContain('Weekly supervision digest');
-    expect(weekly.chart?.caption).toBe(en('digests:chart_caption'));
+    expect(weekly.chart?.caption).toBe('New items per week by domain, last 12 weeks (10 Mar – 1 Jun 2025)');
     expect(weekly.chart?.png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
     expect(weekly.agencyMessages).toEqual([]);
+  });
+
+  it('attaches no chart when the 12 weeks had no new item, and says so in the text (issue 18)', async () => {
+    // A year later: the 12 weeks before that Monday hold no item.
+    const later = new Date('2026-06-01T01:00:00Z');
+    const weekly = await buildDigest(database.db, 'weekly', options(later), zh);
+    expect(weekly.chart).toBeNull();
+    expect(weekly.main.text).toContain('近 12 周（3月9日—5月31日）没有新收事项，不附图表。');
+    const out = new OutboxBuffer();
+    sendDigest(out, weekly, -100);
+    expect(out.messages.map((m) => m.method)).toEqual(['sendMessage']);
   });
 
   it('writes the monthly circulation privately to each active liaison of an agency with forwarded items, in their language', async () => {

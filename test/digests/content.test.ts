@@ -118,6 +118,7 @@ const weekly: WeeklyDigestData = {
   meanTriage: { days: 1.25, count: 8 },
   meanConclude: { days: null, count: 0 },
   reveals: 2,
+  chartWeeks: { window: { start: at('2025-02-09T16:00:00Z'), end: at('2025-05-04T16:00:00Z') }, total: 17 },
 };
 
 const monthly: MonthlyDigestData = {
@@ -373,6 +374,20 @@ describe('weekly digest periods and changes (issue 18)', () => {
     expect(lines(buildWeeklyDigest(newYear, en))[0]).toBe(
       '<b>Weekly supervision digest · 29 Dec 2025 – 4 Jan 2026</b>',
     );
+  });
+});
+
+describe('weekly digest without chart data (issue 18)', () => {
+  it('says in a line that the 12 weeks had no new items, instead of an empty chart', () => {
+    const none = { ...weekly, chartWeeks: { ...weekly.chartWeeks, total: 0 } };
+    expect(buildWeeklyDigest(none, zh).text.split('\n').at(-1)).toBe(
+      '近 12 周（2月10日—5月4日）没有新收事项，不附图表。',
+    );
+    expect(buildWeeklyDigest(none, en).text.split('\n').at(-1)).toBe(
+      'No new items in the last 12 weeks (10 Feb – 4 May), so no chart.',
+    );
+    // With data, the chart is attached and no such line is written.
+    expect(buildWeeklyDigest(weekly, zh).text).not.toContain('不附图表');
   });
 });
 

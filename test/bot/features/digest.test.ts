@@ -26,6 +26,8 @@ describe('/digest preview', () => {
       createdAt: new Date('2025-05-07T12:00:00Z'),
       triageDueAt: new Date('2025-05-08T12:00:00Z'),
     });
+    // Two weeks earlier: the weekly chart's 12 weeks hold an item, so it has something to draw.
+    await insertItem(harness.db, { domain: 'P', createdAt: new Date('2025-04-22T03:00:00Z') });
     await insertItem(harness.db, {
       domain: 'O',
       unitCode: 'ZZB',
