@@ -32,8 +32,11 @@ import {
 const DOMAIN_ORDER: readonly string[] = DOMAINS;
 const AGENCY_ORDER: readonly string[] = AGENCY_CODES;
 const SOURCE_ORDER: readonly string[] = SOURCE_KINDS;
-/** URL buttons under a digest: the most urgent items first. */
-export const MAX_BUTTONS = 10;
+/**
+ * Items the daily digest lists, each with its URL button (`/start show-<n>`, well under Telegram's 64
+ * characters): four rows of five, the most urgent first. The rest are counted, with a pointer to /queue.
+ */
+export const MAX_BUTTONS = 20;
 const BUTTONS_PER_ROW = 5;
 
 function isEnglish(t: TFunction): boolean {
@@ -121,37 +124,40 @@ function domainBreakdown(t: TFunction, counts: DomainCounts): string {
     .join(t('digests:separator'));
 }
 
-function itemLine(t: TFunction, item: DigestItem, timeZone: string): string {
+function itemLine(t: TFunction, item: DigestItem, timeZone: string, markMust: boolean): string {
   const code = `${item.domain}-${item.unitCode}`;
-  const status = statusLabel(t, item.status);
+  const status =
+    markMust && item.mustInvestigate
+      ? `${statusLabel(t, item.status)}${t('digests:separator')}${t('digests:must_mark')}`
+      : statusLabel(t, item.status);
   return item.dueAt
     ? t('digests:item_line_due', { id: item.id, code, status, due: day(item.dueAt, timeZone, 'MM-dd') })
     : t('digests:item_line', { id: item.id, code, status });
 }
 
-function itemSection(t: TFunction, titleKey: string, list: ItemList, timeZone: string): string[] {
-  if (list.total === 0) return [];
-  const lines = [`<b>${t(titleKey, { count: list.total })}</b>`];
-  const shown = list.items.slice(0, MAX_LISTED);
-  for (const item of shown) lines.push(itemLine(t, item, timeZone));
+/**
+ * One heading of the daily digest's item lists and as many of its items as `room` allows (at most
+ * MAX_LISTED), then "and n more". Returns the lines and the numbers listed, each of which gets a button.
+ */
+function itemSection(
+  t: TFunction,
+  heading: string,
+  list: ItemList,
+  timeZone: string,
+  room: number,
+  markMust: boolean,
+): { lines: string[]; ids: number[] } {
+  if (list.total === 0) return { lines: [], ids: [] };
+  const lines = [`<b>${heading}</b>`];
+  const shown = list.items.slice(0, Math.max(0, Math.min(MAX_LISTED, room)));
+  for (const item of shown) lines.push(itemLine(t, item, timeZone, markMust));
   if (list.total > shown.length) lines.push(t('digests:and_more', { count: list.total - shown.length }));
-  return lines;
-}
-
-function itemButtons(botUsername: string, lists: readonly ItemList[]): UrlButton[][] {
-  const ids: number[] = [];
-  for (const list of lists) {
-    for (const item of list.items) {
-      if (ids.length >= MAX_BUTTONS) break;
-      if (!ids.includes(item.id)) ids.push(item.id);
-    }
-  }
-  return buttonRows(botUsername, ids);
+  return { lines, ids: shown.map((item) => item.id) };
 }
 
 function buttonRows(botUsername: string, ids: readonly number[]): UrlButton[][] {
   const rows: UrlButton[][] = [];
-  ids.slice(0, MAX_BUTTONS).forEach((id, index) => {
+  ids.forEach((id, index) => {
     if (index % BUTTONS_PER_ROW === 0) rows.push([]);
     rows[rows.length - 1]?.push({ text: `#${id}`, url: deepLink(botUsername, 'show', id) });
   });
@@ -190,9 +196,21 @@ export function buildDailyDigest(data: DailyDigestData, t: TFunction): DigestMes
       .map((s) => t('digests:count_of', { label: sourceLabel(t, s.sourceKind, s.agency), count: s.count }));
     lines.push(t('digests:by_source', { list: sources.join(t('digests:separator')) }));
   }
-  lines.push(...itemSection(t, 'digests:must_untriaged_title', data.mustUntriaged, tz));
-  lines.push(...itemSection(t, 'digests:overdue_title', data.overdue, tz));
-  lines.push(...itemSection(t, 'digests:due_soon_title', data.dueSoon, tz));
+  // Most urgent first; the lists are disjoint (queries.ts), so each item is listed once. Every listed
+  // item gets a button and no more than MAX_BUTTONS are listed: the rest are counted, and /queue shows them.
+  const sections: Array<[string, ItemList, boolean]> = [
+    [t('digests:overdue_title', { count: data.overdue.total }), data.overdue, true],
+    [t('digests:due_soon_title', { count: data.dueSoon.total }), data.dueSoon, true],
+    [t('digests:must_untriaged_title', { count: data.mustUntriaged.total }), data.mustUntriaged, false],
+  ];
+  const listed: number[] = [];
+  let unlisted = 0;
+  for (const [heading, list, markMust] of sections) {
+    const section = itemSection(t, heading, list, tz, MAX_BUTTONS - listed.length, markMust);
+    lines.push(...section.lines);
+    listed.push(...section.ids);
+    unlisted += list.total - section.ids.length;
+  }
   if (data.overdueObligations.total > 0) {
     lines.push(`<b>${t('digests:obligations_overdue_title', { count: data.overdueObligations.total })}</b>`);
     lines.push(...obligationLines(t, data.overdueObligations));
@@ -209,10 +227,8 @@ export function buildDailyDigest(data: DailyDigestData, t: TFunction): DigestMes
     }
     if (data.unassignedOpen > 0) lines.push(t('digests:load_unassigned', { count: data.unassignedOpen }));
   }
-  return {
-    text: lines.join('\n'),
-    buttons: itemButtons(data.botUsername, [data.mustUntriaged, data.overdue, data.dueSoon]),
-  };
+  if (unlisted > 0) lines.push(t('digests:not_listed', { listed: listed.length, count: unlisted }));
+  return { text: lines.join('\n'), buttons: buttonRows(data.botUsername, listed) };
 }
 
 function formatDays(days: number): string {

@@ -23,6 +23,8 @@ export interface DigestItem {
   unitCode: string;
   status: string;
   dueAt: Date | null;
+  /** Must be investigated (四个必查); marked on the daily digest's overdue and due-soon lines. */
+  mustInvestigate?: boolean;
 }
 
 /** A list of items and how many there are in all (the list may be cut short). */
@@ -57,9 +59,11 @@ export interface DailyDigestData {
   since: Window;
   newByDomain: DomainCounts;
   newBySource: SourceCount[];
-  mustUntriaged: ItemList;
+  /** The three item lists are disjoint: an item is listed under its most urgent heading only. */
   overdue: ItemList;
   dueSoon: ItemList;
+  /** Must-investigate items awaiting triage that are neither overdue nor due soon. */
+  mustUntriaged: ItemList;
   officerLoad: OfficerLoad[];
   unassignedOpen: number;
   /** Talks and audits past their due day (done ones leave the list). */

@@ -136,7 +136,10 @@ export async function newItemCounts(
 
 /** What the daily digest shows about open items: three short lists with their totals, and the load per officer. */
 export interface OpenOverview {
-  /** Must-investigate items still waiting for triage, earliest due first. */
+  /**
+   * Must-investigate items still waiting for triage that are neither overdue nor due soon (those are
+   * listed there, marked), earliest due first: each item is listed once, under its most urgent heading.
+   */
   mustUntriaged: ItemList;
   /** Open items past their due date (triage while new, conclusion after), most overdue first. */
   overdue: ItemList;
@@ -148,7 +151,7 @@ export interface OpenOverview {
   unassigned: number;
 }
 
-type ListEntry = [number | string, string, string, string, string | null, number];
+type ListEntry = [number | string, string, string, string, string | null, number, boolean];
 type LoadEntry = [number | string | null, number, number];
 
 function jsonValue<T>(value: unknown): T {
@@ -160,12 +163,13 @@ function listFromJson(value: unknown): ItemList {
   const entries = jsonValue<ListEntry[]>(value);
   return {
     total: Number(entries[0]?.[5] ?? 0),
-    items: entries.map(([id, domain, unitCode, status, dueAt]) => ({
+    items: entries.map(([id, domain, unitCode, status, dueAt, , mustInvestigate]) => ({
       id: Number(id),
       domain,
       unitCode,
       status,
       dueAt: toDate(dueAt),
+      mustInvestigate: mustInvestigate === true,
     })),
   };
 }
@@ -178,7 +182,7 @@ function listFromJson(value: unknown): ItemList {
  */
 export async function openItemsOverview(db: Queryable, now: Date, scope: Scope): Promise<OpenOverview> {
   const horizon = new Date(now.getTime() + DUE_SOON_DAYS * 24 * 60 * 60 * 1000);
-  const entry = sql.raw('json_build_array(id, domain, unit_code, status, due_at, total)');
+  const entry = sql.raw('json_build_array(id, domain, unit_code, status, due_at, total, must_investigate)');
   const [row] = await queryRows<{ must: unknown; overdue: unknown; soon: unknown; load: unknown }>(
     db,
     sql`with open as materialized (
@@ -186,7 +190,8 @@ export async function openItemsOverview(db: Queryable, now: Date, scope: Scope):
                  ${dueExpr} as due_at
           from items where status in (${openStatuses}) and ${scopeFilter(scope)}),
         must as (
-          select *, count(*) over () as total from open where status = 'new' and must_investigate
+          select *, count(*) over () as total from open
+          where status = 'new' and must_investigate and (due_at is null or due_at >= ${ts(horizon)})
           order by triage_due_at asc nulls last, id limit ${MAX_LISTED}),
         overdue as (
           select *, count(*) over () as total from open where due_at < ${ts(now)}

@@ -3,6 +3,7 @@ import { translatorFor } from '../../src/i18n.js';
 import { MAX_MESSAGE_LENGTH, splitHtml } from '../../src/telegram/html.js';
 import { parseTelegramHtml } from '../support/telegram-html.js';
 import {
+  MAX_BUTTONS,
   buildAgencyCirculation,
   buildDailyDigest,
   buildMonthlyDigest,
@@ -31,17 +32,35 @@ const daily: DailyDigestData = {
     { sourceKind: 'monitor', agency: null, count: 3 },
   ],
   mustUntriaged: {
-    total: 2,
-    items: [
-      { id: 12, domain: 'F', unitCode: 'HPZ', status: 'new', dueAt: at('2025-05-06T10:00:00Z') },
-      { id: 14, domain: 'P', unitCode: 'DXZ', status: 'new', dueAt: null },
-    ],
+    total: 1,
+    items: [{ id: 14, domain: 'P', unitCode: 'DXZ', status: 'new', dueAt: null, mustInvestigate: true }],
   },
   overdue: {
     total: 1,
-    items: [{ id: 9, domain: 'D', unitCode: 'JXJD', status: 'accepted', dueAt: at('2025-05-04T10:00:00Z') }],
+    items: [
+      {
+        id: 9,
+        domain: 'D',
+        unitCode: 'JXJD',
+        status: 'accepted',
+        dueAt: at('2025-05-04T10:00:00Z'),
+        mustInvestigate: false,
+      },
+    ],
   },
-  dueSoon: { total: 0, items: [] },
+  dueSoon: {
+    total: 1,
+    items: [
+      {
+        id: 12,
+        domain: 'F',
+        unitCode: 'HPZ',
+        status: 'new',
+        dueAt: at('2025-05-06T10:00:00Z'),
+        mustInvestigate: true,
+      },
+    ],
+  },
   officerLoad: [
     { officerId: 501, name: '王<科员>', open: 5, overdue: 1 },
     { officerId: 502, name: null, open: 2, overdue: 0 },
@@ -157,11 +176,12 @@ describe('daily digest content', () => {
         '新收 6 件',
         '按领域：事权 2 · 财权 3 · 廉洁 1',
         '按来源：社区干部监督信息员 3 · 审计局 2 · 监督电话 1',
-        '<b>必查事项尚未分办 2 件</b>',
-        '#12 F-HPZ · 待分办 · 期限 05-06',
-        '#14 P-DXZ · 待分办',
         '<b>已超期 1 件</b>',
         '#9 D-JXJD · 已受理 · 期限 05-04',
+        '<b>3 天内到期 1 件</b>',
+        '#12 F-HPZ · 待分办 · 必查 · 期限 05-06',
+        '<b>其余必查事项尚未分办 1 件（期限在 3 天后或未定）</b>',
+        '#14 P-DXZ · 待分办',
         '<b>逾期未办的谈话与审计 1 项</b>',
         '#3 八必谈·职务调整 · 鹤浦镇（HPZ） 张&lt;伟&gt; · ⚠ 截止 2025-05-05',
         '<b>各干部在办事项</b>',
@@ -172,9 +192,9 @@ describe('daily digest content', () => {
     );
     expect(digest.buttons).toEqual([
       [
+        { text: '#9', url: 'https://t.me/liaison_bot?start=show-9' },
         { text: '#12', url: 'https://t.me/liaison_bot?start=show-12' },
         { text: '#14', url: 'https://t.me/liaison_bot?start=show-14' },
-        { text: '#9', url: 'https://t.me/liaison_bot?start=show-9' },
       ],
     ]);
   });
@@ -187,11 +207,12 @@ describe('daily digest content', () => {
         'New items: 6',
         'By domain: decision power 2 · financial power 3 · integrity 1',
         'By source: community monitors 3 · Audit Bureau 2 · supervision hotline 1',
-        '<b>Must-investigate items not yet triaged: 2</b>',
-        '#12 F-HPZ · new · due 05-06',
-        '#14 P-DXZ · new',
         '<b>Overdue: 1</b>',
         '#9 D-JXJD · accepted · due 05-04',
+        '<b>Due within 3 days: 1</b>',
+        '#12 F-HPZ · new · must investigate · due 05-06',
+        '<b>Other must-investigate items not yet triaged (due after 3 days or no due date): 1</b>',
+        '#14 P-DXZ · new',
         '<b>Talks and audits overdue: 1</b>',
         '#3 Talk (八必谈): post adjusted · Hepu Town (HPZ) 张&lt;伟&gt; · ⚠ due 2025-05-05',
         '<b>Open items per officer</b>',
@@ -209,6 +230,7 @@ describe('daily digest content', () => {
       newBySource: [],
       mustUntriaged: { total: 0, items: [] },
       overdue: { total: 0, items: [] },
+      dueSoon: { total: 0, items: [] },
       officerLoad: [],
       unassignedOpen: 0,
       overdueObligations: { total: 0, entries: [] },
@@ -221,24 +243,48 @@ describe('daily digest content', () => {
     expect(buildDailyDigest(quiet, en).text).toContain('Nothing new since the last daily digest');
   });
 
-  it('lists at most 15 items per section and at most 10 buttons', () => {
-    const many = Array.from({ length: 40 }, (_, i) => ({
-      id: i + 1,
-      domain: 'F',
-      unitCode: 'HPZ',
-      status: 'new',
-      dueAt: null,
-    }));
-    const digest = buildDailyDigest(
-      { ...daily, mustUntriaged: { total: 55, items: many }, overdueObligations: { total: 0, entries: [] } },
-      zh,
+  it('gives a button for every item it lists, and says how many more there are and where to see them (issue 18)', () => {
+    const items = (from: number, n: number, status: string) =>
+      Array.from({ length: n }, (_, i) => ({
+        id: from + i,
+        domain: 'F',
+        unitCode: 'HPZ',
+        status,
+        dueAt: at('2025-05-04T10:00:00Z'),
+        mustInvestigate: false,
+      }));
+    const crowded: DailyDigestData = {
+      ...daily,
+      overdue: { total: 14, items: items(100, 14, 'accepted') },
+      dueSoon: { total: 14, items: items(200, 14, 'verifying') },
+      mustUntriaged: { total: 55, items: items(300, 15, 'new') },
+      overdueObligations: { total: 0, entries: [] },
+    };
+    for (const t of [zh, en]) {
+      const digest = buildDailyDigest(crowded, t);
+      const listed = digest.text
+        .split('\n')
+        .flatMap((line) => (/^#(\d+) /.exec(line)?.[1] ? [Number(/^#(\d+) /.exec(line)?.[1])] : []));
+      const buttons = digest.buttons.flat();
+      expect(buttons.map((b) => b.text)).toEqual(listed.map((id) => `#${id}`));
+      expect(listed).toHaveLength(MAX_BUTTONS);
+      expect(new Set(listed).size).toBe(listed.length);
+      for (const button of buttons) {
+        expect(new URL(button.url).searchParams.get('start')?.length).toBeLessThanOrEqual(64);
+      }
+      expect(digest.buttons.every((row) => row.length <= 5)).toBe(true);
+    }
+    const zhText = buildDailyDigest(crowded, zh).text;
+    // 14 overdue, then 6 of the 14 due soon; none of the 55 must-investigate items fit.
+    expect(zhText).toContain('<b>3 天内到期 14 件</b>');
+    expect(zhText).toContain('……另有 8 件');
+    expect(zhText).toContain('……另有 55 件');
+    expect(zhText.split('\n').at(-1)).toBe('本日报列出 20 件，另有 63 件未列出：请私聊本机器人发送 /queue 查看。');
+    expect(buildDailyDigest(crowded, en).text.split('\n').at(-1)).toBe(
+      '20 items are listed here and 63 more are not: send /queue to the bot in a private chat to see them.',
     );
-    expect(digest.text).toContain('……另有 40 件');
-    expect(digest.buttons.flat()).toHaveLength(10);
-    expect(digest.text.split('\n').filter((line) => line.startsWith('#'))).toHaveLength(16);
   });
 });
-
 describe('long digests', () => {
   it("split under Telegram's limit into pieces of whole, balanced HTML lines", () => {
     const officerLoad = Array.from({ length: 300 }, (_, i) => ({
