@@ -1,6 +1,6 @@
 import { type BuiltDigest, buildDigest } from '../digests/compose.js';
 import type { DigestMessage } from '../digests/model.js';
-import { latestRunAt } from '../digests/scheduler.js';
+import { dailySince } from '../digests/scheduler.js';
 import { parseDigestKind } from '../domain/periods.js';
 import { languageFor, translatorFor } from '../i18n.js';
 import type { CliCommand } from './command.js';
@@ -53,12 +53,14 @@ export const digestCommand: CliCommand = {
     const langIndex = args.indexOf('--lang');
     const t = translatorFor(languageFor(langIndex >= 0 ? args[langIndex + 1] : undefined));
     const now = new Date();
+    const since = kind === 'daily' ? await dailySince(database.db, now) : null;
     const digest = await buildDigest(
       database.db,
       kind,
       {
         at: now,
-        since: kind === 'daily' ? await latestRunAt(database.db, 'daily', now) : null,
+        since: since?.at ?? null,
+        sinceFrom: since?.from,
         timeZone: config.timeZone,
         // The CLI does not ask Telegram who the bot is; buttons are printed by label only.
         botUsername: 'bot',

@@ -29,6 +29,8 @@ export interface DigestOptions {
   at: Date;
   /** Daily only: start of "new since" (the previous daily digest); one local day before `at` when absent. */
   since?: Date | null;
+  /** What `since` is: the previous daily digest (the default) or, before the first one, the installation's start. */
+  sinceFrom?: 'last_digest' | 'first_start';
   timeZone: string;
   botUsername: string;
   /** The section chat is seen by officers, so it never counts items reserved for admins. */
@@ -80,6 +82,10 @@ export async function buildDigest(
         timeZone,
         botUsername,
         since,
+        sinceFrom:
+          options.since && since.start.getTime() === options.since.getTime()
+            ? (options.sinceFrom ?? 'last_digest')
+            : 'one_day',
         newByDomain: counts.byDomain,
         newBySource: counts.bySource,
         mustUntriaged: open.mustUntriaged,

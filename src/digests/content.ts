@@ -164,12 +164,19 @@ function buttonRows(botUsername: string, ids: readonly number[]): UrlButton[][] 
   return rows;
 }
 
+/** The daily digest's window line, by where the window starts. */
+const WINDOW_KEYS: Record<DailyDigestData['sinceFrom'], string> = {
+  last_digest: 'digests:window',
+  first_start: 'digests:window_first_start',
+  one_day: 'digests:window_one_day',
+};
+
 /** The daily digest: what came in since the last one, what must be triaged, what is late or due soon, who carries what. */
 export function buildDailyDigest(data: DailyDigestData, t: TFunction): DigestMessage {
   const tz = data.timeZone;
   const lines = [
     `<b>${t('digests:daily_title', { date: day(data.since.end, tz) })}</b>`,
-    t('digests:window', {
+    t(WINDOW_KEYS[data.sinceFrom], {
       start: day(data.since.start, tz, 'MM-dd HH:mm'),
       end: day(data.since.end, tz, 'MM-dd HH:mm'),
     }),

@@ -57,6 +57,11 @@ export interface DailyDigestData {
   botUsername: string;
   /** New items are counted from `since.start` (the previous daily digest) to `since.end` (this one). */
   since: Window;
+  /**
+   * Where `since` starts: the previous daily digest; the installation's first start (the first daily
+   * digest, so what came in before it is new); or, with neither known, one local day before.
+   */
+  sinceFrom: 'last_digest' | 'first_start' | 'one_day';
   newByDomain: DomainCounts;
   newBySource: SourceCount[];
   /** The three item lists are disjoint: an item is listed under its most urgent heading only. */

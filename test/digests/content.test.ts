@@ -25,6 +25,7 @@ const daily: DailyDigestData = {
   timeZone: tz,
   botUsername: 'liaison_bot',
   since: { start: at('2025-05-05T00:30:00Z'), end: at('2025-05-06T00:30:00Z') },
+  sinceFrom: 'last_digest',
   newByDomain: { F: 3, D: 2, I: 1 },
   newBySource: [
     { sourceKind: 'hotline', agency: null, count: 1 },
@@ -237,10 +238,30 @@ describe('daily digest content', () => {
     };
     const digest = buildDailyDigest(quiet, zh);
     expect(digest.text).toBe(
-      '<b>干部监督日报 · 2025-05-06</b>\n统计时段：05-05 08:30 至 05-06 08:30\n自上次日报以来没有新收事项，也没有必查未分办、已超期或 3 天内到期的事项。',
+      '<b>干部监督日报 · 2025-05-06</b>\n统计时段：05-05 08:30 至 05-06 08:30\n本时段没有新收事项，也没有已超期、3 天内到期或尚未分办的必查事项。',
     );
     expect(digest.buttons).toEqual([]);
-    expect(buildDailyDigest(quiet, en).text).toContain('Nothing new since the last daily digest');
+    expect(buildDailyDigest(quiet, en).text).toContain(
+      'Nothing was received in this period, and nothing is overdue, due within 3 days or must-investigate awaiting triage.',
+    );
+  });
+
+  it('names where its window starts: the first daily digest counts from the installation’s start (issue 18)', () => {
+    const first: DailyDigestData = {
+      ...daily,
+      since: { start: at('2025-04-20T00:00:00Z'), end: at('2025-05-06T00:30:00Z') },
+      sinceFrom: 'first_start',
+    };
+    expect(buildDailyDigest(first, zh).text.split('\n')[1]).toBe(
+      '统计时段：04-20 08:00（系统启用）至 05-06 08:30，这是第一份日报',
+    );
+    expect(buildDailyDigest(first, en).text.split('\n')[1]).toBe(
+      'Period: 04-20 08:00 (when the bot was set up) to 05-06 08:30; this is the first daily digest',
+    );
+    const oneDay: DailyDigestData = { ...daily, sinceFrom: 'one_day' };
+    expect(buildDailyDigest(oneDay, zh).text.split('\n')[1]).toBe(
+      '统计时段：05-05 08:30 至 05-06 08:30（此前没有日报，按过去一天统计）',
+    );
   });
 
   it('gives a button for every item it lists, and says how many more there are and where to see them (issue 18)', () => {
