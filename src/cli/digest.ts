@@ -1,6 +1,6 @@
 import { type BuiltDigest, buildDigest } from '../digests/compose.js';
 import type { DigestMessage } from '../digests/model.js';
-import { latestRunAt } from '../digests/scheduler.js';
+import { dailySince } from '../digests/scheduler.js';
 import { parseDigestKind } from '../domain/periods.js';
 import { languageFor, translatorFor } from '../i18n.js';
 import type { CliCommand } from './command.js';
@@ -17,9 +17,9 @@ function buttonLine(message: DigestMessage): string {
   return labels.length > 0 ? `[buttons: ${labels.join(' ')}]\n` : '';
 }
 
-/** The dry-run printout: the section's message, the chart that would be attached, and each agency message. */
+/** The dry-run printout: which period it covers, the section's message, the chart that would be attached, and each agency message. */
 export function formatDryRun(digest: BuiltDigest): string {
-  let text = `${htmlToPlain(digest.main.text)}\n${buttonLine(digest.main)}`;
+  let text = `${htmlToPlain(digest.preview)}\n\n${htmlToPlain(digest.main.text)}\n${buttonLine(digest.main)}`;
   if (digest.chart) {
     text += `[chart: PNG ${digest.chart.width}x${digest.chart.height}, ${digest.chart.png.length} bytes, would be attached as a photo]\n`;
   }
@@ -53,12 +53,14 @@ export const digestCommand: CliCommand = {
     const langIndex = args.indexOf('--lang');
     const t = translatorFor(languageFor(langIndex >= 0 ? args[langIndex + 1] : undefined));
     const now = new Date();
+    const since = kind === 'daily' ? await dailySince(database.db, now) : null;
     const digest = await buildDigest(
       database.db,
       kind,
       {
         at: now,
-        since: kind === 'daily' ? await latestRunAt(database.db, 'daily', now) : null,
+        since: since?.at ?? null,
+        sinceFrom: since?.from,
         timeZone: config.timeZone,
         // The CLI does not ask Telegram who the bot is; buttons are printed by label only.
         botUsername: 'bot',

@@ -15,7 +15,9 @@ import {
   buildAgencyCirculation,
   buildDailyDigest,
   buildMonthlyDigest,
+  buildPreviewNote,
   buildWeeklyDigest,
+  chartCaption,
   digestMarkup,
 } from './content.js';
 import type { DigestMessage } from './model.js';
@@ -27,6 +29,8 @@ export interface DigestOptions {
   at: Date;
   /** Daily only: start of "new since" (the previous daily digest); one local day before `at` when absent. */
   since?: Date | null;
+  /** What `since` is: the previous daily digest (the default) or, before the first one, the installation's start. */
+  sinceFrom?: 'last_digest' | 'first_start';
   timeZone: string;
   botUsername: string;
   /** The section chat is seen by officers, so it never counts items reserved for admins. */
@@ -45,6 +49,8 @@ export interface AgencyMessage {
 /** A built digest: the section's message, the weekly chart, and the monthly agency messages. */
 export interface BuiltDigest {
   kind: DigestKind;
+  /** The note a preview starts with, naming the period the digest covers (HTML, the translator's language). */
+  preview: string;
   main: DigestMessage;
   chart: (ChartImage & { caption: string }) | null;
   agencyMessages: AgencyMessage[];
@@ -76,6 +82,10 @@ export async function buildDigest(
         timeZone,
         botUsername,
         since,
+        sinceFrom:
+          options.since && since.start.getTime() === options.since.getTime()
+            ? (options.sinceFrom ?? 'last_digest')
+            : 'one_day',
         newByDomain: counts.byDomain,
         newBySource: counts.bySource,
         mustUntriaged: open.mustUntriaged,
@@ -87,18 +97,25 @@ export async function buildDigest(
       },
       t,
     );
-    return { kind, main, chart: null, agencyMessages: [] };
+    return { kind, preview: buildPreviewNote(kind, since, timeZone, t), main, chart: null, agencyMessages: [] };
   }
   if (kind === 'weekly') {
     const { current, previous } = comparisonWindows('weekly', at, timeZone);
     const compared = await q.domainCountsCompared(db, current, previous, scope);
     const times = await q.meanTimes(db, current, scope);
     const year = DateTime.fromMillis(current.end.getTime() - 1, { zone: timeZone }).year;
+    const series = await q.weeklySeries(db, current.end, timeZone, scope);
+    const chartWeeks = {
+      window: q.chartWindow(current.end, timeZone),
+      total: Object.values(series.byDomain).reduce((sum, counts) => sum + counts.reduce((a, b) => a + b, 0), 0),
+    };
     const main = buildWeeklyDigest(
       {
         timeZone,
         botUsername,
+        at,
         week: current,
+        previousWeek: previous,
         thisWeek: compared.current,
         weekBefore: compared.previous,
         repeatSubjects: await q.repeatSubjects(db, current.end, scope),
@@ -109,18 +126,26 @@ export async function buildDigest(
         meanTriage: times.triage,
         meanConclude: times.conclude,
         reveals: await q.revealCount(db, current, scope),
+        chartWeeks,
       },
       t,
     );
-    const series = await q.weeklySeries(db, current.end, timeZone, scope);
-    const chart = { ...(await renderWeeklyChart(series, t)), caption: t('digests:chart_caption') };
-    return { kind, main, chart, agencyMessages: [] };
+    // No chart of 12 empty weeks (a blank frame): the text says there was nothing to draw.
+    const chart =
+      chartWeeks.total === 0
+        ? null
+        : {
+            ...(await renderWeeklyChart(series, t)),
+            caption: chartCaption(chartWeeks.window, timeZone, t),
+          };
+    return { kind, preview: buildPreviewNote(kind, current, timeZone, t), main, chart, agencyMessages: [] };
   }
   const { current } = comparisonWindows('monthly', at, timeZone);
   const counts = await q.newItemCounts(db, current, scope);
   const forwarded = await q.forwardedCounts(db, current.end, scope);
+  const forwardedWindow = q.forwardedWindow(current.end);
   const main = buildMonthlyDigest(
-    { timeZone, month: current, bySource: counts.bySourceDomain, forwarded },
+    { timeZone, month: current, forwardedWindow, bySource: counts.bySourceDomain, forwarded },
     t,
   );
   const agencyMessages: AgencyMessage[] = [];
@@ -138,11 +163,14 @@ export async function buildDigest(
       agencyMessages.push({
         chatId: liaison.telegramId,
         agency,
-        message: buildAgencyCirculation({ timeZone, month: current, agency, forwarded: items }, liaisonT),
+        message: buildAgencyCirculation(
+          { timeZone, month: current, forwardedWindow, agency, forwarded: items },
+          liaisonT,
+        ),
       });
     }
   }
-  return { kind, main, chart: null, agencyMessages };
+  return { kind, preview: buildPreviewNote(kind, current, timeZone, t), main, chart: null, agencyMessages };
 }
 
 /** Sends (through the outbox) a built digest: the main message (and chart) to `chatId`, and, unless `mainOnly`, the agency messages. */

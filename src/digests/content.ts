@@ -7,8 +7,8 @@
 import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
 import { AGENCY_CODES } from '../domain/agencies.js';
-import type { Window } from '../domain/periods.js';
-import { SOURCE_KINDS } from '../domain/routing.js';
+import type { DigestKind, Window } from '../domain/periods.js';
+import { RELATED_WINDOW_DAYS, SOURCE_KINDS } from '../domain/routing.js';
 import { DOMAINS } from '../domain/tip-code.js';
 import { escapeHtml } from '../i18n.js';
 import { agencyName, domainName, sourceKindName, statusName, unitName } from '../labels.js';
@@ -32,8 +32,11 @@ import {
 const DOMAIN_ORDER: readonly string[] = DOMAINS;
 const AGENCY_ORDER: readonly string[] = AGENCY_CODES;
 const SOURCE_ORDER: readonly string[] = SOURCE_KINDS;
-/** URL buttons under a digest: the most urgent items first. */
-export const MAX_BUTTONS = 10;
+/**
+ * Items the daily digest lists, each with its URL button (`/start show-<n>`, well under Telegram's 64
+ * characters): four rows of five, the most urgent first. The rest are counted, with a pointer to /queue.
+ */
+export const MAX_BUTTONS = 20;
 const BUTTONS_PER_ROW = 5;
 
 function isEnglish(t: TFunction): boolean {
@@ -48,6 +51,39 @@ function unitLabel(t: TFunction, unit: UnitName): string {
 
 function day(date: Date, timeZone: string, format = 'yyyy-MM-dd'): string {
   return DateTime.fromJSDate(date, { zone: timeZone }).toFormat(format);
+}
+
+/** A local date in the reader's words (5月4日 / 4 May), from the locale's luxon format. */
+function localDate(t: TFunction, date: Date, timeZone: string, formatKey: string): string {
+  return DateTime.fromJSDate(date, { zone: timeZone })
+    .setLocale(isEnglish(t) ? 'en' : 'zh-CN')
+    .toFormat(t(formatKey));
+}
+
+/** A local day: 5月5日 / 5 May (with its year when asked). */
+function dayLabel(t: TFunction, date: Date, timeZone: string, withYear = false): string {
+  return localDate(t, date, timeZone, withYear ? 'digests:format_day_year' : 'digests:format_day');
+}
+
+/**
+ * The days a half-open window [start, end) covers, first to last: 4月28日—5月4日 / 28 Apr – 4 May.
+ * With `withYear`, the year is named once; a window across the new year always names both years.
+ */
+function rangeLabel(t: TFunction, window: Window, timeZone: string, withYear = false): string {
+  const lastInstant = new Date(Math.max(window.start.getTime(), window.end.getTime() - 1));
+  const first = DateTime.fromJSDate(window.start, { zone: timeZone });
+  const last = DateTime.fromJSDate(lastInstant, { zone: timeZone });
+  if (first.year !== last.year) {
+    return t('digests:range', {
+      start: dayLabel(t, window.start, timeZone, true),
+      end: dayLabel(t, lastInstant, timeZone, true),
+    });
+  }
+  const start = dayLabel(t, window.start, timeZone);
+  const end = dayLabel(t, lastInstant, timeZone);
+  return withYear
+    ? t('digests:range_in_year', { start, end, year: first.year })
+    : t('digests:range', { start, end });
 }
 
 function sortedDomains(counts: DomainCounts): string[] {
@@ -88,49 +124,59 @@ function domainBreakdown(t: TFunction, counts: DomainCounts): string {
     .join(t('digests:separator'));
 }
 
-function itemLine(t: TFunction, item: DigestItem, timeZone: string): string {
+function itemLine(t: TFunction, item: DigestItem, timeZone: string, markMust: boolean): string {
   const code = `${item.domain}-${item.unitCode}`;
-  const status = statusLabel(t, item.status);
+  const status =
+    markMust && item.mustInvestigate
+      ? `${statusLabel(t, item.status)}${t('digests:separator')}${t('digests:must_mark')}`
+      : statusLabel(t, item.status);
   return item.dueAt
     ? t('digests:item_line_due', { id: item.id, code, status, due: day(item.dueAt, timeZone, 'MM-dd') })
     : t('digests:item_line', { id: item.id, code, status });
 }
 
-function itemSection(t: TFunction, titleKey: string, list: ItemList, timeZone: string): string[] {
-  if (list.total === 0) return [];
-  const lines = [`<b>${t(titleKey, { count: list.total })}</b>`];
-  const shown = list.items.slice(0, MAX_LISTED);
-  for (const item of shown) lines.push(itemLine(t, item, timeZone));
+/**
+ * One heading of the daily digest's item lists and as many of its items as `room` allows (at most
+ * MAX_LISTED), then "and n more". Returns the lines and the numbers listed, each of which gets a button.
+ */
+function itemSection(
+  t: TFunction,
+  heading: string,
+  list: ItemList,
+  timeZone: string,
+  room: number,
+  markMust: boolean,
+): { lines: string[]; ids: number[] } {
+  if (list.total === 0) return { lines: [], ids: [] };
+  const lines = [`<b>${heading}</b>`];
+  const shown = list.items.slice(0, Math.max(0, Math.min(MAX_LISTED, room)));
+  for (const item of shown) lines.push(itemLine(t, item, timeZone, markMust));
   if (list.total > shown.length) lines.push(t('digests:and_more', { count: list.total - shown.length }));
-  return lines;
-}
-
-function itemButtons(botUsername: string, lists: readonly ItemList[]): UrlButton[][] {
-  const ids: number[] = [];
-  for (const list of lists) {
-    for (const item of list.items) {
-      if (ids.length >= MAX_BUTTONS) break;
-      if (!ids.includes(item.id)) ids.push(item.id);
-    }
-  }
-  return buttonRows(botUsername, ids);
+  return { lines, ids: shown.map((item) => item.id) };
 }
 
 function buttonRows(botUsername: string, ids: readonly number[]): UrlButton[][] {
   const rows: UrlButton[][] = [];
-  ids.slice(0, MAX_BUTTONS).forEach((id, index) => {
+  ids.forEach((id, index) => {
     if (index % BUTTONS_PER_ROW === 0) rows.push([]);
     rows[rows.length - 1]?.push({ text: `#${id}`, url: deepLink(botUsername, 'show', id) });
   });
   return rows;
 }
 
+/** The daily digest's window line, by where the window starts. */
+const WINDOW_KEYS: Record<DailyDigestData['sinceFrom'], string> = {
+  last_digest: 'digests:window',
+  first_start: 'digests:window_first_start',
+  one_day: 'digests:window_one_day',
+};
+
 /** The daily digest: what came in since the last one, what must be triaged, what is late or due soon, who carries what. */
 export function buildDailyDigest(data: DailyDigestData, t: TFunction): DigestMessage {
   const tz = data.timeZone;
   const lines = [
     `<b>${t('digests:daily_title', { date: day(data.since.end, tz) })}</b>`,
-    t('digests:window', {
+    t(WINDOW_KEYS[data.sinceFrom], {
       start: day(data.since.start, tz, 'MM-dd HH:mm'),
       end: day(data.since.end, tz, 'MM-dd HH:mm'),
     }),
@@ -157,9 +203,21 @@ export function buildDailyDigest(data: DailyDigestData, t: TFunction): DigestMes
       .map((s) => t('digests:count_of', { label: sourceLabel(t, s.sourceKind, s.agency), count: s.count }));
     lines.push(t('digests:by_source', { list: sources.join(t('digests:separator')) }));
   }
-  lines.push(...itemSection(t, 'digests:must_untriaged_title', data.mustUntriaged, tz));
-  lines.push(...itemSection(t, 'digests:overdue_title', data.overdue, tz));
-  lines.push(...itemSection(t, 'digests:due_soon_title', data.dueSoon, tz));
+  // Most urgent first; the lists are disjoint (queries.ts), so each item is listed once. Every listed
+  // item gets a button and no more than MAX_BUTTONS are listed: the rest are counted, and /queue shows them.
+  const sections: Array<[string, ItemList, boolean]> = [
+    [t('digests:overdue_title', { count: data.overdue.total }), data.overdue, true],
+    [t('digests:due_soon_title', { count: data.dueSoon.total }), data.dueSoon, true],
+    [t('digests:must_untriaged_title', { count: data.mustUntriaged.total }), data.mustUntriaged, false],
+  ];
+  const listed: number[] = [];
+  let unlisted = 0;
+  for (const [heading, list, markMust] of sections) {
+    const section = itemSection(t, heading, list, tz, MAX_BUTTONS - listed.length, markMust);
+    lines.push(...section.lines);
+    listed.push(...section.ids);
+    unlisted += list.total - section.ids.length;
+  }
   if (data.overdueObligations.total > 0) {
     lines.push(`<b>${t('digests:obligations_overdue_title', { count: data.overdueObligations.total })}</b>`);
     lines.push(...obligationLines(t, data.overdueObligations));
@@ -176,31 +234,47 @@ export function buildDailyDigest(data: DailyDigestData, t: TFunction): DigestMes
     }
     if (data.unassignedOpen > 0) lines.push(t('digests:load_unassigned', { count: data.unassignedOpen }));
   }
-  return {
-    text: lines.join('\n'),
-    buttons: itemButtons(data.botUsername, [data.mustUntriaged, data.overdue, data.dueSoon]),
-  };
+  if (unlisted > 0) lines.push(t('digests:not_listed', { listed: listed.length, count: unlisted }));
+  return { text: lines.join('\n'), buttons: buttonRows(data.botUsername, listed) };
 }
 
 function formatDays(days: number): string {
   return (Math.round(days * 10) / 10).toFixed(1);
 }
 
-/** The weekly digest: the week against the one before, repeat subjects, points card, must-talks, quiet reporters, speed. */
+/** How last week's count compares with the week before's, in words (no bare "(0)" or "(+2)"). */
+function weekChange(t: TFunction, diff: number): string {
+  if (diff > 0) return t('digests:change_up', { count: diff });
+  if (diff < 0) return t('digests:change_down', { count: -diff });
+  return t('digests:change_none');
+}
+
+/**
+ * The weekly digest. Each heading names the period it covers: last week (the week before the one it
+ * is sent in) against the week before that, repeat subjects over 90 days, and the worklist and silent
+ * reporters as of the digest's day.
+ */
 export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestMessage {
   const tz = data.timeZone;
-  const lastDay = new Date(data.week.end.getTime() - 1);
   const thisTotal = total(data.thisWeek);
   const beforeTotal = total(data.weekBefore);
-  const diff = thisTotal - beforeTotal;
-  const lines = [
-    `<b>${t('digests:weekly_title', { start: day(data.week.start, tz), end: day(lastDay, tz) })}</b>`,
-    t('digests:week_vs_before', {
-      count: thisTotal,
-      before: beforeTotal,
-      diff: diff > 0 ? `+${diff}` : String(diff),
-    }),
-  ];
+  const week = rangeLabel(t, data.week, tz);
+  const before = rangeLabel(t, data.previousWeek, tz);
+  const asOf = dayLabel(t, data.at, tz);
+  const lines = [`<b>${t('digests:weekly_title', { range: rangeLabel(t, data.week, tz, true) })}</b>`];
+  if (thisTotal === 0 && beforeTotal === 0) {
+    lines.push(t('digests:week_none', { range: week, before_range: before }));
+  } else {
+    lines.push(
+      t('digests:week_vs_before', {
+        range: week,
+        count: thisTotal,
+        before_range: before,
+        before: beforeTotal,
+        change: weekChange(t, thisTotal - beforeTotal),
+      }),
+    );
+  }
   const domains = sortedDomains({ ...data.weekBefore, ...data.thisWeek });
   for (const d of domains) {
     lines.push(
@@ -211,7 +285,11 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
       }),
     );
   }
-  lines.push(`<b>${t('digests:repeat_title')}</b>`);
+  const repeatWindow = {
+    start: new Date(data.week.end.getTime() - RELATED_WINDOW_DAYS * 24 * 60 * 60 * 1000),
+    end: data.week.end,
+  };
+  lines.push(`<b>${t('digests:repeat_title', { range: rangeLabel(t, repeatWindow, tz) })}</b>`);
   if (data.repeatSubjects.length === 0) lines.push(t('digests:none'));
   for (const r of data.repeatSubjects.slice(0, MAX_LISTED)) {
     lines.push(t('digests:repeat_line', { unit: unitLabel(t, r.unit), count: r.count }));
@@ -234,11 +312,11 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
       }),
     );
   }
-  lines.push(`<b>${t('digests:obligations_title', { count: data.obligations.total })}</b>`);
+  lines.push(`<b>${t('digests:obligations_title', { date: asOf, count: data.obligations.total })}</b>`);
   if (data.obligations.total === 0) lines.push(t('digests:none'));
   lines.push(...obligationLines(t, data.obligations));
   if (data.mustRemove.length > 0) {
-    lines.push(`<b>${t('digests:must_remove_title', { count: data.mustRemove.length })}</b>`);
+    lines.push(`<b>${t('digests:must_remove_title', { date: asOf, count: data.mustRemove.length })}</b>`);
     for (const m of data.mustRemove) {
       lines.push(
         t('digests:must_remove_line', {
@@ -249,7 +327,7 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
       );
     }
   }
-  lines.push(`<b>${t('digests:silent_title')}</b>`);
+  lines.push(`<b>${t('digests:silent_title', { date: asOf })}</b>`);
   if (data.silent.length === 0) lines.push(t('digests:none'));
   for (const s of data.silent) {
     const place =
@@ -277,6 +355,10 @@ export function buildWeeklyDigest(data: WeeklyDigestData, t: TFunction): DigestM
         }),
   );
   lines.push(t('digests:reveals', { count: data.reveals }));
+  // An empty chart is a blank frame: without data none is sent, and the text says why.
+  if (data.chartWeeks.total === 0) {
+    lines.push(t('digests:chart_none', { range: rangeLabel(t, data.chartWeeks.window, tz) }));
+  }
   const reminderIds = data.obligations.entries.flatMap((o) => (o.itemId === null ? [] : [o.itemId]));
   return { text: lines.join('\n'), buttons: buttonRows(data.botUsername, [...new Set(reminderIds)]) };
 }
@@ -311,12 +393,15 @@ function formatPoints(points: number): string {
   return Number.isInteger(points) ? String(points) : points.toFixed(1);
 }
 
-function monthLabel(t: TFunction, month: Window, timeZone: string): string {
-  const start = DateTime.fromJSDate(month.start, { zone: timeZone });
-  return t('digests:month_label', { year: start.year, month: start.month });
+/** A month: 2025年4月 / April 2025, or without its year 4月 / April. */
+function monthLabel(t: TFunction, month: Window, timeZone: string, withYear = true): string {
+  return localDate(t, month.start, timeZone, withYear ? 'digests:format_month_year' : 'digests:format_month');
 }
 
-/** The monthly joint-meeting circulation for the section: counts by source agency and domain, and what went to each agency. */
+/**
+ * The monthly joint-meeting circulation for the section: last month's new items by source agency and
+ * domain, and the items of the last year forwarded to each agency, by their status now.
+ */
 export function buildMonthlyDigest(data: MonthlyDigestData, t: TFunction): DigestMessage {
   const lines = [`<b>${t('digests:monthly_title', { month: monthLabel(t, data.month, data.timeZone) })}</b>`];
   const all: DomainCounts = {};
@@ -324,10 +409,11 @@ export function buildMonthlyDigest(data: MonthlyDigestData, t: TFunction): Diges
     for (const [d, n] of Object.entries(source.byDomain)) all[d] = (all[d] ?? 0) + n;
   }
   const monthTotal = total(all);
+  const month = monthLabel(t, data.month, data.timeZone, false);
   if (monthTotal === 0) {
-    lines.push(t('digests:month_nothing_new'));
+    lines.push(t('digests:month_nothing_new', { month }));
   } else {
-    lines.push(t('digests:month_total', { count: monthTotal }));
+    lines.push(t('digests:month_total', { month, count: monthTotal }));
     lines.push(t('digests:by_domain', { list: domainBreakdown(t, all) }));
     lines.push(`<b>${t('digests:by_source_title')}</b>`);
     const sources = [...data.bySource]
@@ -343,7 +429,9 @@ export function buildMonthlyDigest(data: MonthlyDigestData, t: TFunction): Diges
       );
     }
   }
-  lines.push(`<b>${t('digests:forwarded_title')}</b>`);
+  lines.push(
+    `<b>${t('digests:forwarded_title', { range: rangeLabel(t, data.forwardedWindow, data.timeZone, true) })}</b>`,
+  );
   const forwarded = [...data.forwarded]
     .filter((f) => total(f.byStatus) > 0)
     .sort((a, b) => sourceRank('liaison', a.agency) - sourceRank('liaison', b.agency));
@@ -371,7 +459,10 @@ export function buildAgencyCirculation(data: AgencyCirculationData, t: TFunction
       month: monthLabel(t, data.month, data.timeZone),
       agency: agencyName(t, data.agency, 'short'),
     })}</b>`,
-    t('digests:agency_intro', { count: data.forwarded.total }),
+    t('digests:agency_intro', {
+      range: rangeLabel(t, data.forwardedWindow, data.timeZone, true),
+      count: data.forwarded.total,
+    }),
   ];
   const shown = data.forwarded.items;
   for (const item of shown) {
@@ -387,6 +478,27 @@ export function buildAgencyCirculation(data: AgencyCirculationData, t: TFunction
     lines.push(t('digests:and_more', { count: data.forwarded.total - shown.length }));
   }
   return { text: lines.join('\n'), buttons: [] };
+}
+
+/**
+ * The note above a preview (/digest, the CLI's dry run): which period the digest covers, so a preview
+ * on a Wednesday is not read as this week's. `period` is the window the digest reports on: new items
+ * since the previous daily digest, last week, or last month.
+ */
+export function buildPreviewNote(kind: DigestKind, period: Window, timeZone: string, t: TFunction): string {
+  if (kind === 'daily') {
+    return t('digests:preview_daily', {
+      start: day(period.start, timeZone, 'MM-dd HH:mm'),
+      end: day(period.end, timeZone, 'MM-dd HH:mm'),
+    });
+  }
+  if (kind === 'weekly') return t('digests:preview_weekly', { range: rangeLabel(t, period, timeZone, true) });
+  return t('digests:preview_monthly', { month: monthLabel(t, period, timeZone) });
+}
+
+/** The caption under the weekly chart, naming the 12 weeks it shows. */
+export function chartCaption(window: Window, timeZone: string, t: TFunction): string {
+  return t('digests:chart_caption', { range: rangeLabel(t, window, timeZone, true) });
 }
 
 /** Telegram `reply_markup` for a digest's buttons, or nothing when it has none. */

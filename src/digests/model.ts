@@ -23,6 +23,8 @@ export interface DigestItem {
   unitCode: string;
   status: string;
   dueAt: Date | null;
+  /** Must be investigated (四个必查); marked on the daily digest's overdue and due-soon lines. */
+  mustInvestigate?: boolean;
 }
 
 /** A list of items and how many there are in all (the list may be cut short). */
@@ -55,11 +57,18 @@ export interface DailyDigestData {
   botUsername: string;
   /** New items are counted from `since.start` (the previous daily digest) to `since.end` (this one). */
   since: Window;
+  /**
+   * Where `since` starts: the previous daily digest; the installation's first start (the first daily
+   * digest, so what came in before it is new); or, with neither known, one local day before.
+   */
+  sinceFrom: 'last_digest' | 'first_start' | 'one_day';
   newByDomain: DomainCounts;
   newBySource: SourceCount[];
-  mustUntriaged: ItemList;
+  /** The three item lists are disjoint: an item is listed under its most urgent heading only. */
   overdue: ItemList;
   dueSoon: ItemList;
+  /** Must-investigate items awaiting triage that are neither overdue nor due soon. */
+  mustUntriaged: ItemList;
   officerLoad: OfficerLoad[];
   unassignedOpen: number;
   /** Talks and audits past their due day (done ones leave the list). */
@@ -122,8 +131,15 @@ export interface MeanDuration {
 export interface WeeklyDigestData {
   timeZone: string;
   botUsername: string;
+  /** The digest's instant: the open talks and audits, 必下 marks and silent reporters are as of this day. */
+  at: Date;
+  /** The local Monday-to-Monday week before the one `at` falls in ("last week"). */
   week: Window;
+  /** The week before `week`, for comparison. */
+  previousWeek: Window;
+  /** New items in `week`, by domain. */
   thisWeek: DomainCounts;
+  /** New items in `previousWeek`, by domain. */
   weekBefore: DomainCounts;
   repeatSubjects: RepeatSubject[];
   pointsCrossed: PointsCrossing[];
@@ -134,8 +150,10 @@ export interface WeeklyDigestData {
   silent: SilentGroup[];
   meanTriage: MeanDuration;
   meanConclude: MeanDuration;
-  /** How many times an admin revealed who reported an item this week (/reveal): unsealing is never silent. */
+  /** How many times an admin revealed who reported an item last week (/reveal): unsealing is never silent. */
   reveals: number;
+  /** The 12 weeks the chart covers and how many new items they hold; with none, no chart is sent. */
+  chartWeeks: { window: Window; total: number };
 }
 
 /** Counts of one source (an agency, monitors, hotline, mailbox) by domain. */
@@ -154,7 +172,10 @@ export interface ForwardedCount {
 /** Everything the monthly joint-meeting circulation (联席会议信息通报) shows to the section. */
 export interface MonthlyDigestData {
   timeZone: string;
+  /** The local calendar month before the one the digest is sent in ("last month"). */
   month: Window;
+  /** The year (FORWARDED_LOOKBACK_DAYS) up to the month's end, in which forwarded items were received. */
+  forwardedWindow: Window;
   bySource: SourceDomainCounts[];
   forwarded: ForwardedCount[];
 }
@@ -163,6 +184,8 @@ export interface MonthlyDigestData {
 export interface AgencyCirculationData {
   timeZone: string;
   month: Window;
+  /** The year up to the month's end, in which the listed items were received. */
+  forwardedWindow: Window;
   agency: string;
   forwarded: ItemList;
 }

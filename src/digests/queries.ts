@@ -136,7 +136,10 @@ export async function newItemCounts(
 
 /** What the daily digest shows about open items: three short lists with their totals, and the load per officer. */
 export interface OpenOverview {
-  /** Must-investigate items still waiting for triage, earliest due first. */
+  /**
+   * Must-investigate items still waiting for triage that are neither overdue nor due soon (those are
+   * listed there, marked), earliest due first: each item is listed once, under its most urgent heading.
+   */
   mustUntriaged: ItemList;
   /** Open items past their due date (triage while new, conclusion after), most overdue first. */
   overdue: ItemList;
@@ -148,7 +151,7 @@ export interface OpenOverview {
   unassigned: number;
 }
 
-type ListEntry = [number | string, string, string, string, string | null, number];
+type ListEntry = [number | string, string, string, string, string | null, number, boolean];
 type LoadEntry = [number | string | null, number, number];
 
 function jsonValue<T>(value: unknown): T {
@@ -160,12 +163,13 @@ function listFromJson(value: unknown): ItemList {
   const entries = jsonValue<ListEntry[]>(value);
   return {
     total: Number(entries[0]?.[5] ?? 0),
-    items: entries.map(([id, domain, unitCode, status, dueAt]) => ({
+    items: entries.map(([id, domain, unitCode, status, dueAt, , mustInvestigate]) => ({
       id: Number(id),
       domain,
       unitCode,
       status,
       dueAt: toDate(dueAt),
+      mustInvestigate: mustInvestigate === true,
     })),
   };
 }
@@ -178,7 +182,7 @@ function listFromJson(value: unknown): ItemList {
  */
 export async function openItemsOverview(db: Queryable, now: Date, scope: Scope): Promise<OpenOverview> {
   const horizon = new Date(now.getTime() + DUE_SOON_DAYS * 24 * 60 * 60 * 1000);
-  const entry = sql.raw('json_build_array(id, domain, unit_code, status, due_at, total)');
+  const entry = sql.raw('json_build_array(id, domain, unit_code, status, due_at, total, must_investigate)');
   const [row] = await queryRows<{ must: unknown; overdue: unknown; soon: unknown; load: unknown }>(
     db,
     sql`with open as materialized (
@@ -186,7 +190,8 @@ export async function openItemsOverview(db: Queryable, now: Date, scope: Scope):
                  ${dueExpr} as due_at
           from items where status in (${openStatuses}) and ${scopeFilter(scope)}),
         must as (
-          select *, count(*) over () as total from open where status = 'new' and must_investigate
+          select *, count(*) over () as total from open
+          where status = 'new' and must_investigate and (due_at is null or due_at >= ${ts(horizon)})
           order by triage_due_at asc nulls last, id limit ${MAX_LISTED}),
         overdue as (
           select *, count(*) over () as total from open where due_at < ${ts(now)}
@@ -475,6 +480,12 @@ export async function meanTimes(
 /** Weeks shown in the weekly chart. */
 export const CHART_WEEKS = 12;
 
+/** The CHART_WEEKS local (Monday-started) weeks the weekly chart covers, ending with the week before `end`'s. */
+export function chartWindow(end: Date, timeZone: string): Window {
+  const endLocal = DateTime.fromJSDate(end, { zone: timeZone }).startOf('week');
+  return { start: endLocal.minus({ weeks: CHART_WEEKS }).toJSDate(), end: endLocal.toJSDate() };
+}
+
 /** New items per local (Monday-started) week and domain over the CHART_WEEKS weeks ending at `end`. */
 export async function weeklySeries(
   db: Queryable,
@@ -507,9 +518,14 @@ export async function weeklySeries(
   return { weeks: weekKeys.map((w) => w.slice(5)), byDomain };
 }
 
+/** The FORWARDED_LOOKBACK_DAYS before `end`: the forwarded items the monthly circulation counts were received then. */
+export function forwardedWindow(end: Date): Window {
+  return { start: new Date(end.getTime() - FORWARDED_LOOKBACK_DAYS * 24 * 60 * 60 * 1000), end };
+}
+
 /** Items forwarded to each agency, created in the FORWARDED_LOOKBACK_DAYS before `end`, by status. */
 export async function forwardedCounts(db: Queryable, end: Date, scope: Scope): Promise<ForwardedCount[]> {
-  const start = new Date(end.getTime() - FORWARDED_LOOKBACK_DAYS * 24 * 60 * 60 * 1000);
+  const { start } = forwardedWindow(end);
   const rows = await queryRows<{ agency: string; status: string; n: number }>(
     db,
     sql`select forwarded_agency as agency, status, count(*)::int as n from items
@@ -528,7 +544,7 @@ export async function forwardedCounts(db: Queryable, end: Date, scope: Scope): P
 
 /** The numbers, codes and statuses of items forwarded to one agency in the lookback before `end`, newest first. */
 export function forwardedItems(db: Queryable, agency: string, end: Date, scope: Scope): Promise<ItemList> {
-  const start = new Date(end.getTime() - FORWARDED_LOOKBACK_DAYS * 24 * 60 * 60 * 1000);
+  const { start } = forwardedWindow(end);
   return itemList(
     db,
     sql`forwarded_agency = ${agency} and created_at >= ${ts(start)} and created_at < ${ts(end)}

@@ -67,13 +67,14 @@ export async function runDigest(
     if (kind === 'daily' || kind === 'weekly') {
       await planAudits(tx, localDateOf(occurrence, deps.config.timeZone));
     }
-    const since = await latestRunAt(tx, kind, occurrence);
+    const since = kind === 'daily' ? await dailySince(tx, occurrence) : null;
     const digest = await buildDigest(
       tx,
       kind,
       {
         at: occurrence,
-        since,
+        since: since?.at ?? null,
+        sinceFrom: since?.from,
         timeZone: deps.config.timeZone,
         botUsername: deps.botUsername(),
         includeAdminsOnly: false,
@@ -93,6 +94,25 @@ export async function runDigest(
   });
   if (result.status === 'sent') deps.wake();
   return result;
+}
+
+/** Where a daily digest starts counting new items: the previous daily digest, or, for the first, the installation's start. */
+export interface DailySince {
+  at: Date;
+  from: 'last_digest' | 'first_start';
+}
+
+/**
+ * The start of the daily digest due at `before`: the previous daily digest's occurrence; for the first
+ * one, the installation's first start, so what came in before the section chat was bound is counted
+ * as new and not passed over as "nothing new". Null when neither is known (one local day is counted).
+ */
+export async function dailySince(db: Queryable, before: Date): Promise<DailySince | null> {
+  const last = await latestRunAt(db, 'daily', before);
+  if (last) return { at: last, from: 'last_digest' };
+  const firstStart = await getSetting<string>(db, FIRST_START_SETTING);
+  const at = firstStart ? new Date(firstStart) : null;
+  return at && at.getTime() < before.getTime() ? { at, from: 'first_start' } : null;
 }
 
 /** The occurrence of the latest digest of `kind` recorded before `before`, or null if none. */

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { count } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestCommand, htmlToPlain } from '../../src/cli/digest.js';
 import { digestRuns, outbox } from '../../src/db/schema.js';
@@ -21,6 +22,16 @@ describe('CLI digest --dry-run', () => {
   });
   afterAll(() => harness.close());
 
+  it('says there is no chart when the 12 weeks before this week hold no item', async (context) => {
+    // The fixture is an hour old: in the first hour of a Monday it lies in last week, and the chart has data.
+    const weekStart = DateTime.now().setZone(harness.config.timeZone).startOf('week');
+    if (weekStart.toMillis() > Date.now() - 3_600_000) context.skip();
+    const out = capture();
+    expect(await run(['weekly', '--dry-run', '--lang', 'en'], out.stream)).toBe(0);
+    expect(out.text()).toMatch(/No new items in the last 12 weeks \(.+\), so no chart\./);
+    expect(out.text()).not.toContain('[chart:');
+  });
+
   it('prints the daily digest as plain text and records nothing', async () => {
     const out = capture();
     expect(await run(['daily', '--dry-run'], out.stream)).toBe(0);
@@ -34,9 +45,13 @@ describe('CLI digest --dry-run', () => {
   });
 
   it('says the weekly chart would be attached, and its size', async () => {
+    // Three weeks ago: the chart's 12 weeks now hold an item.
+    await insertItem(harness.db, { domain: 'F', createdAt: new Date(Date.now() - 21 * 86_400_000) });
     const out = capture();
     expect(await run(['weekly', '--dry-run', '--lang', 'en'], out.stream)).toBe(0);
     expect(out.text()).toContain('Weekly supervision digest');
+    // A dry run says which period it shows: last week, not the week it is run in (issue 18).
+    expect(out.text().split('\n')[0]).toMatch(/^Preview of the weekly digest for last week \(\d+ \w+ – \d+ \w+ \d{4}\)/);
     expect(out.text()).toMatch(/\[chart: PNG 1200x640, \d+ bytes, would be attached as a photo\]/);
   });
 

@@ -83,9 +83,20 @@ describe(`buildDigest and sendDigest on ${testDatabaseKind}`, () => {
     const weekly = await buildDigest(database.db, 'weekly', options(at), en);
     expect(weekly.kind).toBe('weekly');
     expect(weekly.main.text).toContain('Weekly supervision digest');
-    expect(weekly.chart?.caption).toBe(en('digests:chart_caption'));
+    expect(weekly.chart?.caption).toBe('New items per week by domain, last 12 weeks (10 Mar – 1 Jun 2025)');
     expect(weekly.chart?.png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
     expect(weekly.agencyMessages).toEqual([]);
+  });
+
+  it('attaches no chart when the 12 weeks had no new item, and says so in the text (issue 18)', async () => {
+    // A year later: the 12 weeks before that Monday hold no item.
+    const later = new Date('2026-06-01T01:00:00Z');
+    const weekly = await buildDigest(database.db, 'weekly', options(later), zh);
+    expect(weekly.chart).toBeNull();
+    expect(weekly.main.text).toContain('近 12 周（3月9日—5月31日）没有新收事项，不附图表。');
+    const out = new OutboxBuffer();
+    sendDigest(out, weekly, -100);
+    expect(out.messages.map((m) => m.method)).toEqual(['sendMessage']);
   });
 
   it('writes the monthly circulation privately to each active liaison of an agency with forwarded items, in their language', async () => {
@@ -98,13 +109,42 @@ describe(`buildDigest and sendDigest on ${testDatabaseKind}`, () => {
     ]);
     const [english, chinese] = built.agencyMessages;
     expect(english?.message.text).toContain('Joint-meeting circulation');
-    expect(chinese?.message.text).toContain('近一年转交贵单位办理的事项共 1 件');
+    expect(chinese?.message.text).toContain('近一年（2024年6月1日—2025年5月31日）转交贵单位办理的事项共 1 件');
     for (const message of built.agencyMessages) expect(message.message.text).not.toContain('CDI');
+  });
+
+  it('says in the preview note which period the digest covers (issue 18)', async () => {
+    const weekly = await buildDigest(database.db, 'weekly', options(at), zh);
+    expect(weekly.preview).toBe(
+      '以下是周报预览：统计上周（2025年5月26日—6月1日）；本周收到的事项计入下一期周报。仅您可见，不计入定时发送。',
+    );
+    expect((await buildDigest(database.db, 'weekly', options(at), en)).preview).toBe(
+      'Preview of the weekly digest for last week (26 May – 1 Jun 2025); items received this week go into the next weekly digest. Visible to you only; it does not count as a scheduled digest.',
+    );
+    const monthly = await buildDigest(database.db, 'monthly', options(new Date('2025-06-18T06:00:00Z')), zh);
+    expect(monthly.preview).toBe(
+      '以下是月报预览：统计上月（2025年5月）；本月收到的事项计入下一期月报。仅您可见，不计入定时发送。',
+    );
+    expect(
+      (await buildDigest(database.db, 'monthly', options(new Date('2025-06-18T06:00:00Z')), en)).preview,
+    ).toBe(
+      'Preview of the monthly digest for last month (May 2025); items received this month go into the next monthly digest. Visible to you only; it does not count as a scheduled digest.',
+    );
+    const daily = await buildDigest(
+      database.db,
+      'daily',
+      { ...options(at), since: new Date('2025-06-01T05:00:00Z') },
+      zh,
+    );
+    expect(daily.preview).toBe(
+      '以下是日报预览：新收事项统计时段 06-01 13:00 至 06-02 09:00（现在）。仅您可见，不计入定时发送。',
+    );
   });
 
   it('queues the main message with its ref, then the chart, then each agency message unless mainOnly', () => {
     const digest: BuiltDigest = {
       kind: 'weekly',
+      preview: '预览',
       main: {
         text: '<b>周报</b>',
         buttons: [[{ text: '#1', url: 'https://t.me/liaison_test_bot?start=item-1' }]],

@@ -41,6 +41,7 @@ describe('openItemsOverview: the daily digest’s open-item lists in one pass', 
       assigneeId: 502,
     });
     ids.mustNoDue = await insertItem(db, { status: 'new', mustInvestigate: true });
+    ids.mustLater = await insertItem(db, { status: 'new', mustInvestigate: true, triageDueAt: at(24 * 5) });
     ids.verifyingSoon = await insertItem(db, { status: 'verifying', concludeDueAt: at(5), assigneeId: 502 });
     ids.farAway = await insertItem(db, { status: 'verifying', concludeDueAt: at(24 * 10) });
     // Neither closed items nor admins-only ones count for the section chat.
@@ -63,18 +64,31 @@ describe('openItemsOverview: the daily digest’s open-item lists in one pass', 
       ids.late0,
       ids.late1,
     ]);
-    expect(open.overdue.items[0]).toMatchObject({ status: 'new', domain: 'F', unitCode: 'HPZ' });
+    expect(open.overdue.items[0]).toMatchObject({
+      status: 'new',
+      domain: 'F',
+      unitCode: 'HPZ',
+      mustInvestigate: true,
+    });
     expect(open.overdue.items[0]?.dueAt?.toISOString()).toBe(at(-200).toISOString());
   });
 
-  it('lists must-investigate items awaiting triage, earliest due first and undated last', async () => {
+  it('lists must-investigate items awaiting triage that are neither overdue nor due soon, earliest due first and undated last', async () => {
     const open = await openItemsOverview(harness.db, now, { includeAdminsOnly: false });
-    expect(open.mustUntriaged.items.map((item) => item.id)).toEqual([
-      ids.mustLate,
-      ids.mustSoon,
-      ids.mustNoDue,
-    ]);
-    expect(open.mustUntriaged.total).toBe(3);
+    // mustLate is overdue and mustSoon is due within three days: each is listed there (issue 18).
+    expect(open.mustUntriaged.items.map((item) => item.id)).toEqual([ids.mustLater, ids.mustNoDue]);
+    expect(open.mustUntriaged.total).toBe(2);
+  });
+
+  it('puts each item under one heading only, its most urgent: overdue, then due soon, then must-investigate (issue 18)', async () => {
+    const open = await openItemsOverview(harness.db, now, { includeAdminsOnly: true });
+    const listed = [open.overdue, open.dueSoon, open.mustUntriaged].flatMap((list) => list.items.map((i) => i.id));
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(open.overdue.total + open.dueSoon.total + open.mustUntriaged.total).toBe(
+      MAX_LISTED + 5 + 2 + 2,
+    );
+    expect(open.dueSoon.items.find((item) => item.id === ids.mustSoon)?.mustInvestigate).toBe(true);
+    expect(open.dueSoon.items.find((item) => item.id === ids.verifyingSoon)?.mustInvestigate).toBe(false);
   });
 
   it('lists items due within three days, soonest first', async () => {
@@ -89,14 +103,14 @@ describe('openItemsOverview: the daily digest’s open-item lists in one pass', 
       { officerId: 501, name: '王科员', open: MAX_LISTED + 3, overdue: MAX_LISTED + 3 },
       { officerId: 502, name: '@li_officer', open: 2, overdue: 0 },
     ]);
-    expect(open.unassigned).toBe(3);
+    expect(open.unassigned).toBe(4);
   });
 
   it('includes admins-only items only when asked', async () => {
     const open = await openItemsOverview(harness.db, now, { includeAdminsOnly: true });
-    expect(open.mustUntriaged.items[0]?.id).toBe(ids.hidden);
+    expect(open.overdue.items[0]?.id).toBe(ids.hidden);
     expect(open.overdue.total).toBe(MAX_LISTED + 5);
-    expect(open.unassigned).toBe(4);
+    expect(open.unassigned).toBe(5);
   });
 
   it('returns empty lists and no load when nothing is open', async () => {

@@ -2,11 +2,17 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog, digestRuns, outbox, units } from '../../src/db/schema.js';
 import { latestOccurrence, periodKey } from '../../src/domain/periods.js';
-import { catchUpDigests, type DigestDeps, firstStartOf, runDigest } from '../../src/digests/scheduler.js';
+import {
+  FIRST_START_SETTING,
+  catchUpDigests,
+  type DigestDeps,
+  firstStartOf,
+  runDigest,
+} from '../../src/digests/scheduler.js';
 import { loadObligations } from '../../src/heads/store.js';
 import { recordHeadChange } from '../../src/heads/tenures.js';
 import { createLogger } from '../../src/logger.js';
-import { setSectionChat } from '../../src/settings.js';
+import { putSetting, setSectionChat } from '../../src/settings.js';
 import { testDatabaseKind } from '../support/database.js';
 import { insertItem } from '../support/digest-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -271,5 +277,56 @@ describe('scheduled digests: the daily run creates the two-yearly audits nobody 
     // The next day's run finds it open and creates no second one.
     await runDigest(deps, 'daily', new Date('2027-06-11T00:30:00Z'));
     expect(await twoYearly()).toHaveLength(1);
+  });
+});
+
+describe('the first daily digest after the section chat is bound (issue 18)', () => {
+  it('counts what came in since the installation started as new, and says nothing came in only when nothing did', async () => {
+    const harness = await createHarness();
+    try {
+      // Installed on 20 April; four must-investigate tips came in before the chat was bound on 6 May.
+      await putSetting(harness.db, FIRST_START_SETTING, '2025-04-20T00:00:00.000Z');
+      for (const [index, domain] of (['F', 'F', 'P', 'D'] as const).entries()) {
+        await insertItem(harness.db, {
+          domain,
+          mustInvestigate: true,
+          createdAt: new Date(Date.UTC(2025, 3, 28 + index, 3)),
+          triageDueAt: new Date('2025-05-20T00:00:00Z'),
+        });
+      }
+      await setSectionChat(harness.db, {
+        chatId: SECTION,
+        title: '干部科',
+        boundBy: 1,
+        boundAt: '2025-05-06T00:00:00.000Z',
+      });
+      const deps: DigestDeps = {
+        db: harness.db,
+        config: harness.config,
+        logger: createLogger('silent'),
+        botUsername: () => 'liaison_test_bot',
+        now: () => new Date('2025-05-08T02:00:00Z'),
+        wake: () => {},
+      };
+      const texts = async () =>
+        (await harness.queued(SECTION)).filter((m) => m.method === 'sendMessage').map((m) => m.text);
+
+      expect((await runDigest(deps, 'daily', new Date('2025-05-07T00:30:00Z'))).status).toBe('sent');
+      const [first] = await texts();
+      expect(first).toContain('统计时段：04-20 08:00（系统启用）至 05-07 08:30，这是第一份日报');
+      expect(first).toContain('新收 4 件');
+      expect(first).not.toContain('没有新收');
+      expect(first).toContain('<b>其余必查事项尚未分办 4 件（期限在 3 天后或未定）</b>');
+
+      // The next day nothing came in: it says so for its period, and the four still waiting are listed.
+      await harness.db.delete(outbox);
+      await runDigest(deps, 'daily', new Date('2025-05-08T00:30:00Z'));
+      const [second] = await texts();
+      expect(second).toContain('统计时段：05-07 08:30 至 05-08 08:30');
+      expect(second).toContain('本时段没有新收事项。');
+      expect(second).toContain('#1 F-HPZ · 待分办');
+    } finally {
+      await harness.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
@@ -9,7 +10,10 @@ import { periodKey } from '../../src/domain/periods.js';
 import { putSetting, setSectionChat } from '../../src/settings.js';
 import { BotProcess, type BotDatabase, createBotDatabase } from '../support/bot-process.js';
 import { testDatabaseKind } from '../support/database.js';
+import { seedUnitsIfEmpty } from '../../src/units/directory.js';
+import { insertItem } from '../support/digest-fixtures.js';
 import { FakeBotApi } from '../support/fake-bot-api.js';
+import { textMessage, user } from '../support/updates.js';
 
 const SECTION = -1001234567;
 const EVERY_3S = '*/3 * * * * *';
@@ -59,6 +63,13 @@ describe(`scheduled digests through the real process on ${testDatabaseKind}`, ()
       .where(and(eq(outbox.chatId, SECTION), inArray(outbox.status, ['pending', 'sending'])));
     await db.close();
     return rows.filter((row) => String(row.payload?.text ?? '').includes('干部监督日报')).length;
+  };
+  /** Inserts items into the bot's database before it starts (as intake would have). */
+  const insertItems = async (rows: Array<Parameters<typeof insertItem>[1]>) => {
+    const db = await openDatabase(target());
+    await seedUnitsIfEmpty(db.db);
+    for (const row of rows) await insertItem(db.db, row);
+    await db.close();
   };
   const startBot = (daily: string, extra: Record<string, string> = {}) => {
     const bot = BotProcess.start(
@@ -115,8 +126,17 @@ describe(`scheduled digests through the real process on ${testDatabaseKind}`, ()
     await bindSectionChat(new Date(Date.now() - 2 * 365 * 86_400_000));
     const bot = startBot(YEARLY);
     await api.waitFor((call) => call.method === 'sendMessage' && call.params.chat_id === SECTION, 30_000);
-    // The weekly and monthly digests (also yearly here) are caught up too; wait for all three.
-    await api.waitFor((call) => call.method === 'sendPhoto' && call.params.chat_id === SECTION, 15_000);
+    // The weekly and monthly digests (also yearly here) are caught up too; wait for all three. (With no
+    // item in its 12 weeks the weekly digest has no chart: its text is what to wait for.)
+    for (const title of ['干部监督周报', '联席会议信息通报']) {
+      await api.waitFor(
+        (call) =>
+          call.method === 'sendMessage' &&
+          call.params.chat_id === SECTION &&
+          String(call.params.text).includes(title),
+        15_000,
+      );
+    }
     expect((await bot.terminate()).code).toBe(0);
     expect(dailyDigests()).toHaveLength(1);
     const mark = api.calls.at(-1)?.seq ?? 0;
@@ -175,6 +195,83 @@ describe(`scheduled digests through the real process on ${testDatabaseKind}`, ()
     const runs = (await dailyRuns()).map((run) => run.occurrenceAt.getTime()).sort((a, b) => a - b);
     expect(runs).toEqual([twoDaysAgo.getTime(), Math.floor(at.getTime() / 60_000) * 60_000]);
   }, 240_000);
+
+  it('the weekly digest and its preview name last week with its dates, never 本周 (issue 18)', async () => {
+    const zone = 'Asia/Shanghai';
+    const now = DateTime.now().setZone(zone);
+    const thisMonday = now.startOf('week');
+    const lastMonday = thisMonday.minus({ weeks: 1 });
+    await bindSectionChat(new Date(Date.now() - 21 * 86_400_000));
+    // Three items last week, two this week (before now): the digest sent this Monday covers last week.
+    const midThisWeek = new Date((thisMonday.toMillis() + now.toMillis()) / 2);
+    await insertItems([
+      ...[1, 2, 3].map((day) => ({ domain: 'F' as const, createdAt: lastMonday.plus({ days: day }).toJSDate() })),
+      { domain: 'P', createdAt: midThisWeek },
+      { domain: 'P', createdAt: midThisWeek },
+    ]);
+    const admin = user(4242);
+    const bot = startBot(YEARLY, { DIGEST_WEEKLY: '0 0 * * 1', TIMEZONE: zone, ADMIN_IDS: String(admin.id) });
+    const weekly = await api.waitFor(
+      (call) =>
+        call.method === 'sendMessage' &&
+        call.params.chat_id === SECTION &&
+        String(call.params.text).includes('干部监督周报'),
+      60_000,
+    );
+    const range = `${lastMonday.toFormat('M月d日')}—${thisMonday.minus({ days: 1 }).toFormat('M月d日')}`;
+    const text = String(weekly.params.text);
+    expect(text).toContain(`上周（${range}）新收 3 件`);
+    expect(text).not.toContain('本周');
+    // An admin previews it mid-week: the note says it is last week's, and so does the digest.
+    const mark = api.calls.at(-1)?.seq ?? 0;
+    api.pushUpdate(textMessage(admin, '/digest weekly'));
+    const note = await api.waitFor(
+      (call) => call.seq > mark && call.method === 'sendMessage' && call.params.chat_id === admin.id,
+      30_000,
+    );
+    expect(String(note.params.text)).toMatch(/^以下是周报预览：统计上周（\d{4}年/);
+    expect(String(note.params.text)).toContain(range.split('—')[1] ?? '');
+    const preview = await api.waitFor(
+      (call) =>
+        call.seq > mark &&
+        call.params.chat_id === admin.id &&
+        String(call.params.text ?? '').includes('干部监督周报'),
+      30_000,
+    );
+    expect(String(preview.params.text)).toContain(`上周（${range}）新收 3 件`);
+    expect(String(preview.params.text)).not.toContain('本周');
+    expect((await bot.terminate()).code).toBe(0);
+  }, 120_000);
+
+  it('the first daily digest after binding counts what came in before it as new, not "nothing new" (issue 18)', async () => {
+    const now = Date.now();
+    // Installed and bound three days ago; four must-investigate tips came in two days ago, none since.
+    await bindSectionChat(new Date(now - 3 * 86_400_000));
+    await insertItems(
+      (['F', 'F', 'P', 'D'] as const).map((domain, index) => ({
+        domain,
+        mustInvestigate: true,
+        createdAt: new Date(now - 2 * 86_400_000 + index * 60_000),
+        triageDueAt: new Date(now + 10 * 86_400_000),
+      })),
+    );
+    // A daily digest two minutes ago (UTC): missed, so it goes out at start, the first one ever.
+    const at = new Date(now - 120_000);
+    const bot = startBot(`${at.getUTCMinutes()} ${at.getUTCHours()} * * *`, { TIMEZONE: 'UTC' });
+    const daily = await api.waitFor(
+      (call) =>
+        call.method === 'sendMessage' &&
+        call.params.chat_id === SECTION &&
+        String(call.params.text).includes('干部监督日报'),
+      60_000,
+    );
+    const text = String(daily.params.text);
+    expect(text).toContain('这是第一份日报');
+    expect(text).toContain('新收 4 件');
+    expect(text).not.toContain('没有新收');
+    expect(text).toContain('其余必查事项尚未分办 4 件');
+    expect((await bot.terminate()).code).toBe(0);
+  }, 120_000);
 
   it.skipIf(testDatabaseKind === 'pglite')(
     'sends each period once with two bot processes on one Postgres database (PGlite allows only one process)',

@@ -1,6 +1,6 @@
 import { appendAudit } from '../../audit.js';
 import { buildDigest, sendDigest } from '../../digests/compose.js';
-import { latestRunAt } from '../../digests/scheduler.js';
+import { dailySince } from '../../digests/scheduler.js';
 import { parseDigestKind } from '../../domain/periods.js';
 import { SECTION_ROLES } from '../../domain/roles.js';
 import { Feature } from '../feature.js';
@@ -19,12 +19,15 @@ export const digestFeature = new Feature('digest').command(
       return;
     }
     const now = ctx.services.now();
+    // The same window the next scheduled daily digest will have.
+    const since = kind === 'daily' ? await dailySince(ctx.db, now) : null;
     const digest = await buildDigest(
       ctx.db,
       kind,
       {
         at: now,
-        since: kind === 'daily' ? await latestRunAt(ctx.db, 'daily', now) : null,
+        since: since?.at ?? null,
+        sinceFrom: since?.from,
         timeZone: ctx.services.config.timeZone,
         botUsername: ctx.services.botUsername(),
         includeAdminsOnly: person.role === 'admin',
@@ -32,7 +35,7 @@ export const digestFeature = new Feature('digest').command(
       },
       ctx.t,
     );
-    ctx.replyText(ctx.t('digests:preview_note'));
+    ctx.replyText(digest.preview);
     sendDigest(ctx.out, digest, ctx.chat.id, { mainOnly: true });
     const agencies = new Set(digest.agencyMessages.map((m) => m.agency)).size;
     if (kind === 'monthly' && agencies > 0)

@@ -26,6 +26,8 @@ describe('/digest preview', () => {
       createdAt: new Date('2025-05-07T12:00:00Z'),
       triageDueAt: new Date('2025-05-08T12:00:00Z'),
     });
+    // Two weeks earlier: the weekly chart's 12 weeks hold an item, so it has something to draw.
+    await insertItem(harness.db, { domain: 'P', createdAt: new Date('2025-04-22T03:00:00Z') });
     await insertItem(harness.db, {
       domain: 'O',
       unitCode: 'ZZB',
@@ -63,6 +65,8 @@ describe('/digest preview', () => {
   it('attaches the chart to the weekly preview', async () => {
     const replies = await harness.send(textMessage(user(501), '/digest 周报'));
     expect(replies.some((m) => m.text.includes('干部监督周报'))).toBe(true);
+    // On a Thursday the preview says it shows last week, not this one (issue 18).
+    expect(replies[0]?.text).toContain('以下是周报预览：统计上周（2025年4月28日—5月4日）');
     const photo = replies.find((m) => m.method === 'sendPhoto');
     expect(photo?.fileName).toBe('photo:digest-weekly.png');
     const [row] = await harness.db

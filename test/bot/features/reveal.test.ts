@@ -86,7 +86,7 @@ describe('/reveal', () => {
       },
       translatorFor('en'),
     );
-    expect(digest.main.text).toContain('Reporter identities revealed by admins this week: 2');
+    expect(digest.main.text).toContain('Reporter identities revealed by admins last week: 2');
     expect(digest.main.text).not.toContain('张保密');
   });
 });
