@@ -12,6 +12,7 @@ import { type ItemHead, itemHead } from '../heads/tenures.js';
 import { obligationsOfItem } from '../heads/worklist.js';
 import { personById, type StaffMember } from '../people/store.js';
 import { type Unit, unitByCode } from '../units/directory.js';
+import { reachableReporter } from './reporter-link.js';
 import {
   type AdditionRow,
   type AttachmentRow,
@@ -58,6 +59,8 @@ export interface ItemCard {
   /** Talks and audits this item raised. */
   obligations: StoredObligation[];
   history: { total: number; latest: { action: string; at: Date } | null };
+  /** Whether the bot can reach the reporter, so a question can be relayed (never who they are). */
+  askable: boolean;
 }
 
 /** Opens item `id` for the viewer (null when it does not exist or is hidden), auditing the view. */
@@ -81,6 +84,7 @@ export async function openItemCard(
     head: await itemHead(db, item, { ...context, includeAdminsOnly: viewer.admin }),
     obligations: await obligationsOfItem(db, item.id),
     history: await itemAuditSummary(db, item.id),
+    askable: (await reachableReporter(db, item)) !== null,
   };
   await appendAudit(db, { actorId: viewer.telegramId, action: 'item.viewed', itemId: item.id });
   return card;

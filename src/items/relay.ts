@@ -57,6 +57,17 @@ export async function askReporter(
   return { kind: 'sent', questionId };
 }
 
+/** Whether the viewer may ask about item `id`: 'ok', or why not (the same outcomes as askReporter). */
+export async function askability(
+  db: Queryable,
+  itemId: number,
+  viewer: Viewer,
+): Promise<'ok' | Exclude<AskOutcome['kind'], 'sent'>> {
+  const item = await loadVisibleItem(db, itemId, viewer);
+  if (!item) return 'not_found';
+  return (await reachableReporter(db, item)) ? 'ok' : 'nobody';
+}
+
 /** A question addressed to this reporter (they reported its item), or null. */
 export function questionFor(
   db: Queryable,

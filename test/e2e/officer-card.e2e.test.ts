@@ -87,7 +87,9 @@ describe(`issue 18 through the real process on ${testDatabaseKind}`, { timeout: 
     let prompt = await session.messageTo(officerZh.id, mark, `#${itemZh}`);
     expect(textOf(prompt)).toContain('下一条消息');
     mark = pressDelivered(officerZh, prompt, '取消');
-    expect(textOf(await session.messageTo(officerZh.id, mark, '已取消提问'))).not.toContain(monitor.first_name);
+    expect(textOf(await session.messageTo(officerZh.id, mark, '已取消提问'))).not.toContain(
+      monitor.first_name,
+    );
     mark = session.push(textMessage(officerZh, '这句话不是问题'));
     await session.settle();
     expect(session.api.textsTo(monitor.id).some((text) => text.includes('这句话不是问题'))).toBe(false);
@@ -124,7 +126,9 @@ describe(`issue 18 through the real process on ${testDatabaseKind}`, { timeout: 
     expect(buttonsOf(relayed).map((b) => b.text)).toEqual(['Answer']);
 
     // A call logged by the section has no reporter the bot can reach: no button.
-    const logged = numberIn(await session.say(officerEn, '/log hotline D-DXZ anonymous 电话反映镇长一人拍板'));
+    const logged = numberIn(
+      await session.say(officerEn, '/log hotline D-DXZ anonymous 电话反映镇长一人拍板'),
+    );
     const loggedCard = await session.say(officerEn, `/show ${logged}`);
     expect(buttonsOf(loggedCard).map((b) => b.text)).not.toContain('Ask the reporter');
   });
@@ -143,7 +147,8 @@ describe(`issue 18 through the real process on ${testDatabaseKind}`, { timeout: 
     await session.messageTo(monitor.id, mark, '已补充');
     const added = await session.messageTo(officerZh.id, mark, `#${itemZh}`);
     expect(textOf(added)).toContain('补充');
-    for (const leak of [ADDED, TIP_TEXT, monitor.first_name, COMMUNITY]) expect(textOf(added)).not.toContain(leak);
+    for (const leak of [ADDED, TIP_TEXT, monitor.first_name, COMMUNITY])
+      expect(textOf(added)).not.toContain(leak);
 
     // A photo in reply to the receipt: told again.
     mark = session.push(photoMessage(monitor, undefined, { replyTo: receiptZh.result as object }));
@@ -161,7 +166,9 @@ describe(`issue 18 through the real process on ${testDatabaseKind}`, { timeout: 
 
     // Nobody else heard of it.
     await session.settle();
-    expect(session.api.textsTo(admin.id).some((text) => text.includes(`#${itemZh}`) && text.includes('补充'))).toBe(false);
+    expect(
+      session.api.textsTo(admin.id).some((text) => text.includes(`#${itemZh}`) && text.includes('补充')),
+    ).toBe(false);
 
     // The card marks the additions since the assignee last opened it; opened again, nothing is new.
     const fresh = textOf(await session.say(officerZh, `/show ${itemZh}`));
@@ -224,7 +231,12 @@ describe(`issue 18 through the real process on ${testDatabaseKind}`, { timeout: 
       expect(people).not.toMatch(/\b00:00\b/);
       const reporterLines = people
         .split('\n')
-        .filter((l) => l.includes(monitor.first_name) || l.includes(monitorEn.first_name) || l.includes(liaisonAud.first_name));
+        .filter(
+          (l) =>
+            l.includes(monitor.first_name) ||
+            l.includes(monitorEn.first_name) ||
+            l.includes(liaisonAud.first_name),
+        );
       expect(reporterLines).toHaveLength(3);
       for (const line of reporterLines) expect(line).not.toMatch(/\d{4}-\d{2}-\d{2}|\d{2}:\d{2}/);
     }

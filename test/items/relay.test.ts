@@ -2,7 +2,13 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemAdditions } from '../../src/db/schema.js';
 import { questionIdOfRef } from '../../src/items/notifications.js';
-import { answerQuestion, askReporter, MAX_RELAY_LENGTH, questionFor } from '../../src/items/relay.js';
+import {
+  answerQuestion,
+  askability,
+  askReporter,
+  MAX_RELAY_LENGTH,
+  questionFor,
+} from '../../src/items/relay.js';
 import { OutboxBuffer } from '../../src/telegram/outbox.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { insertItem, MONITOR, OFFICER_A } from '../bot/features/queue/fixtures.js';
@@ -79,6 +85,11 @@ describe('relay: questions to a reporter and their answers', () => {
     expect(await askReporter(harness.db, out, { itemId: hidden, question: '?' }, officer)).toEqual({
       kind: 'not_found',
     });
+    expect(out.messages).toEqual([]);
+    // The card's "ask the reporter" button is offered (and its press accepted) exactly when /ask would relay.
+    expect(await askability(harness.db, call, officer)).toBe('nobody');
+    expect(await askability(harness.db, hidden, officer)).toBe('not_found');
+    expect(await askability(harness.db, await insertItem(harness.db), officer)).toBe('ok');
     expect(out.messages).toEqual([]);
   });
 });

@@ -103,6 +103,11 @@ export async function showItem(ctx: BotContext, id: number): Promise<void> {
   }
   const keyboard = keyboardFor(ctx, item);
   if (keyboard.length === 0) lines.push(t('queue:card_no_actions'));
+  // A question to the reporter, relayed without either learning who the other is (as /ask).
+  if (card.askable)
+    keyboard.push([
+      { text: t('queue:action_ask'), callback_data: BUTTONS.askReporter.encode({ id: item.id }) },
+    ]);
   // Whom the item is about may be corrected whatever its status (it names the head in digests and exports).
   keyboard.push([
     {
