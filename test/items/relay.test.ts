@@ -11,7 +11,7 @@ import {
 } from '../../src/items/relay.js';
 import { OutboxBuffer } from '../../src/telegram/outbox.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { insertItem, MONITOR, OFFICER_A } from '../bot/features/queue/fixtures.js';
+import { insertItem, MONITOR, OFFICER_A, OFFICER_B } from '../bot/features/queue/fixtures.js';
 
 describe('relay: questions to a reporter and their answers', () => {
   let harness: Harness;
@@ -91,5 +91,23 @@ describe('relay: questions to a reporter and their answers', () => {
     expect(await askability(harness.db, hidden, officer)).toBe('not_found');
     expect(await askability(harness.db, await insertItem(harness.db), officer)).toBe('ok');
     expect(out.messages).toEqual([]);
+  });
+
+  it('an answer tells the officer who asked, and the assignee (when someone else) that there is new information', async () => {
+    await harness.enrol(OFFICER_B, 'officer', { language: 'zh-CN' });
+    const itemId = await insertItem(harness.db, { assigneeId: OFFICER_B });
+    const asked = await askReporter(harness.db, new OutboxBuffer(), { itemId, question: '何时？' }, officer);
+    if (asked.kind !== 'sent') throw new Error(asked.kind);
+    const back = new OutboxBuffer();
+    await answerQuestion(
+      harness.db,
+      back,
+      { questionId: asked.questionId, text: '五月初' },
+      MONITOR,
+      new Date(),
+    );
+    expect(back.messages.map((m) => m.chatId)).toEqual([OFFICER_A, OFFICER_B]);
+    expect(String(back.messages[1]?.payload.text)).toContain(`#${itemId} 有新的补充信息`);
+    for (const message of back.messages) expect(JSON.stringify(message.payload)).not.toContain('五月初');
   });
 });
