@@ -1,4 +1,4 @@
-import { asc, count, desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt } from 'drizzle-orm';
 import type { Queryable } from './db/client.js';
 import { auditLog } from './db/schema.js';
 
@@ -45,4 +45,33 @@ export async function itemAuditSummary(
     .orderBy(desc(auditLog.id))
     .limit(1);
   return { total: counted?.total ?? 0, latest: latest ?? null };
+}
+
+/** The id of `actorId`'s latest `action` entry on an item (e.g. when they last opened it), or null. */
+export async function latestEntryIdBy(
+  db: Queryable,
+  itemId: number,
+  actorId: number,
+  action: string,
+): Promise<number | null> {
+  const [row] = await db
+    .select({ id: auditLog.id })
+    .from(auditLog)
+    .where(and(eq(auditLog.itemId, itemId), eq(auditLog.actorId, actorId), eq(auditLog.action, action)))
+    .orderBy(desc(auditLog.id))
+    .limit(1);
+  return row?.id ?? null;
+}
+
+/** An item's audit entries written after entry `afterId`, oldest first. */
+export async function itemAuditEntriesAfter(
+  db: Queryable,
+  itemId: number,
+  afterId: number,
+): Promise<AuditRow[]> {
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.itemId, itemId), gt(auditLog.id, afterId)))
+    .orderBy(asc(auditLog.id));
 }

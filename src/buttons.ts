@@ -156,6 +156,10 @@ export const BUTTONS = {
   confirmConclusion: button('q.cc', { id }),
   /** Leaves the conclusion dialogue. */
   cancelConclusion: button('q.cx', { id }),
+  /** The card's "ask the reporter": the officer's next private text is the question (relayed as /ask). */
+  askReporter: button('q.ak', { id }),
+  /** Leaves the pending question to item `id` without relaying anything. */
+  cancelAsk: button('q.akx', { id }),
   /** A reporter's "Answer" under a relayed question. */
   answer: button('q.ans', { questionId: id }),
   /** /head: the person asked about is the same as candidate `index`. */

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit } from '../src/audit.js';
+import { appendAudit, itemAuditEntriesAfter, latestEntryIdBy } from '../src/audit.js';
 import type { Database } from '../src/db/client.js';
 import { auditLog } from '../src/db/schema.js';
 import { createTestDatabase, testDatabaseKind } from './support/database.js';
@@ -49,5 +49,32 @@ describe(`audit log is append-only (${testDatabaseKind})`, () => {
       }),
     ).rejects.toThrow();
     expect(await database.db.select().from(auditLog)).toHaveLength(2);
+  });
+});
+
+// Issue 18: the item card reads when an officer last opened an item, and what was written after it.
+describe(`audit log: an actor's latest entry and what came after (${testDatabaseKind})`, () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  it("finds the actor's latest entry of an action on an item, and the item's entries after it", async () => {
+    const db = database.db;
+    expect(await latestEntryIdBy(db, 7, 100, 'item.viewed')).toBeNull();
+    await appendAudit(db, { actorId: 100, action: 'item.viewed', itemId: 7 });
+    await appendAudit(db, { actorId: null, action: 'item.addition', itemId: 7, details: { additionId: 1 } });
+    await appendAudit(db, { actorId: 100, action: 'item.viewed', itemId: 7 });
+    await appendAudit(db, { actorId: 200, action: 'item.viewed', itemId: 7 });
+    await appendAudit(db, { actorId: 100, action: 'item.viewed', itemId: 8 });
+    await appendAudit(db, { actorId: null, action: 'item.answer', itemId: 7, details: { answerId: 2 } });
+    const seen = await latestEntryIdBy(db, 7, 100, 'item.viewed');
+    if (seen === null) throw new Error('no view found');
+    const after = await itemAuditEntriesAfter(db, 7, seen);
+    expect(after.map((row) => [row.action, row.actorId])).toEqual([
+      ['item.viewed', 200],
+      ['item.answer', null],
+    ]);
   });
 });

@@ -28,20 +28,20 @@ export function answerCallback(ctx: BotContext, text?: string, showAlert = false
 /**
  * Replaces the message whose button was pressed with new text and buttons, so paging and step-by-step
  * choices stay one message; sends a new message when there is none to edit, and nothing when the
- * message already reads so (Telegram refuses an edit that changes nothing; the caller's answer to
- * the press is all the person needs).
+ * message already reads so (Telegram refuses an edit that changes nothing). Returns false in that
+ * last case, so the caller can say so in its answer to the press (a press must never look dead).
  */
 export function editPressedMessage(
   ctx: BotContext,
   text: string,
   keyboard: readonly (readonly unknown[])[],
-): void {
+): boolean {
   const message = ctx.callbackQuery?.message;
   if (!message || !ctx.chat) {
     ctx.replyText(text, { reply_markup: { inline_keyboard: keyboard } });
-    return;
+    return true;
   }
-  if (showsAlready(message, text, keyboard)) return;
+  if (showsAlready(message, text, keyboard)) return false;
   ctx.out.call(ctx.chat.id, 'editMessageText', {
     chat_id: ctx.chat.id,
     message_id: message.message_id,
@@ -50,6 +50,7 @@ export function editPressedMessage(
     link_preview_options: { is_disabled: true },
     reply_markup: { inline_keyboard: keyboard },
   });
+  return true;
 }
 
 /** The parts of a button that make it what it is (telegraf's Markup adds `hide`, Telegram drops it). */

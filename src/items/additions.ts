@@ -2,10 +2,15 @@
  * A reporter adding to their own item: more text (/add, or a reply to the receipt) or a file (a
  * reply to the receipt). Only the item's own reporter may; anyone else learns nothing, not even
  * whether the item exists. The reporter's id is never stored beside the item or in the audit log.
+ * The item's assignee hears that something was added (the number only), in the same transaction.
  */
 import { appendAudit } from '../audit.js';
 import type { Queryable } from '../db/client.js';
 import { checkText, MAX_ATTACHMENTS } from '../domain/limits.js';
+import { SECTION_ROLES } from '../domain/roles.js';
+import { isActiveIn, personById } from '../people/store.js';
+import type { OutboxBuffer } from '../telegram/outbox.js';
+import { notifyNewInformation } from './notifications.js';
 import { REPORTER_ACTOR } from './reporter-link.js';
 import {
   type AttachmentInput,
@@ -13,6 +18,7 @@ import {
   insertAddition,
   insertAttachments,
   isOwnItem,
+  loadItem,
   touchItem,
 } from './store.js';
 
@@ -27,6 +33,7 @@ export type AddTextOutcome =
 /** Appends the reporter's added information to their own item; audited `item.addition` as by the reporter. */
 export async function addToOwnItem(
   db: Queryable,
+  out: OutboxBuffer,
   input: { itemId: number; text: string },
   reporterId: number,
   now: Date,
@@ -43,7 +50,27 @@ export async function addToOwnItem(
     (additionId) => ({ action: 'item.addition', details: { additionId } }),
   );
   await touchItem(db, input.itemId, now);
+  await tellAssignee(db, out, input.itemId);
   return { kind: 'added' };
+}
+
+/**
+ * Tells the item's assignee privately that its reporter added information: the number only, never
+ * the content or who. Only while they are active staff entitled to the item (an admins-only item's
+ * assignee must be an admin); `except` already heard of it (the officer told of an answer). One notice
+ * per update even when it adds a file and its caption.
+ */
+export async function tellAssignee(
+  db: Queryable,
+  out: OutboxBuffer,
+  itemId: number,
+  except: number | null = null,
+): Promise<void> {
+  const item = await loadItem(db, itemId);
+  if (!item?.assigneeId || item.assigneeId === except) return;
+  const officer = await personById(db, item.assigneeId);
+  if (!isActiveIn(officer, item.adminsOnly ? ['admin'] : SECTION_ROLES)) return;
+  notifyNewInformation(out, officer, item.id);
 }
 
 /**
@@ -72,6 +99,7 @@ export type AttachOutcome = { kind: 'attached' } | { kind: 'not_found' } | { kin
 /** Attaches a file to the reporter's own item (at most MAX_ATTACHMENTS in all); audited `item.attachment_added`. */
 export async function attachToOwnItem(
   db: Queryable,
+  out: OutboxBuffer,
   input: { itemId: number; attachment: AttachmentInput },
   reporterId: number,
   now: Date,
@@ -88,5 +116,6 @@ export async function attachToOwnItem(
     itemId: input.itemId,
     details: { ...REPORTER_ACTOR, fileKind: input.attachment.fileKind },
   });
+  await tellAssignee(db, out, input.itemId);
   return { kind: 'attached' };
 }

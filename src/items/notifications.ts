@@ -193,3 +193,34 @@ export function notifyAnswered(
   const t = translatorFor(languageFor(officer.language));
   out.sendText(officer.telegramId, t('queue:answer_notify', { id: itemId }));
 }
+
+/**
+ * Tells an item's assignee that its reporter added information (an addition, a file or an answer):
+ * the number only, with a button to open it. Queued once per update and officer.
+ */
+export function notifyNewInformation(
+  out: OutboxBuffer,
+  officer: { telegramId: number; language: string | null },
+  itemId: number,
+): void {
+  const ref = `added:${itemId}`;
+  if (out.messages.some((message) => message.chatId === officer.telegramId && message.ref === ref)) return;
+  const t = translatorFor(languageFor(officer.language));
+  out.sendText(
+    officer.telegramId,
+    t('queue:added_notify', { id: itemId }),
+    {
+      reply_markup: {
+        inline_keyboard: [
+          [
+            {
+              text: t('queue:btn_open', { id: itemId }),
+              callback_data: BUTTONS.showItem.encode({ id: itemId }),
+            },
+          ],
+        ],
+      },
+    },
+    ref,
+  );
+}

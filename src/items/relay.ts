@@ -8,7 +8,7 @@ import type { Queryable } from '../db/client.js';
 import { SECTION_ROLES } from '../domain/roles.js';
 import { isActiveIn, personById } from '../people/store.js';
 import type { OutboxBuffer } from '../telegram/outbox.js';
-import { addAsReporter } from './additions.js';
+import { addAsReporter, tellAssignee } from './additions.js';
 import { notifyAnswered, relayQuestion } from './notifications.js';
 import { reachableReporter } from './reporter-link.js';
 import {
@@ -57,6 +57,17 @@ export async function askReporter(
   return { kind: 'sent', questionId };
 }
 
+/** Whether the viewer may ask about item `id`: 'ok', or why not (the same outcomes as askReporter). */
+export async function askability(
+  db: Queryable,
+  itemId: number,
+  viewer: Viewer,
+): Promise<'ok' | Exclude<AskOutcome['kind'], 'sent'>> {
+  const item = await loadVisibleItem(db, itemId, viewer);
+  if (!item) return 'not_found';
+  return (await reachableReporter(db, item)) ? 'ok' : 'nobody';
+}
+
 /** A question addressed to this reporter (they reported its item), or null. */
 export function questionFor(
   db: Queryable,
@@ -76,7 +87,8 @@ export type AnswerOutcome =
 
 /**
  * Stores the reporter's answer to a question (without its author: the reporter's id is never
- * stored beside the item) and tells the officer who asked, or else the assignee, the item number only.
+ * stored beside the item) and tells the officer who asked, or else the assignee, the item number only;
+ * an assignee who did not ask hears that the item has new information.
  */
 export async function answerQuestion(
   db: Queryable,
@@ -94,12 +106,16 @@ export async function answerQuestion(
     details: { questionId: question.id, answerId },
   }));
   await markQuestionAnswered(db, question.id, now);
+  let told: number | null = null;
   for (const officerId of [question.authorId, question.assigneeId]) {
     if (officerId === null) continue;
     const officer = await personById(db, officerId);
     if (!isActiveIn(officer, SECTION_ROLES)) continue;
     notifyAnswered(out, officer, question.itemId);
+    told = officer.telegramId;
     break;
   }
+  // The assignee, when someone else asked, hears that the item has new information.
+  await tellAssignee(db, out, question.itemId, told);
   return { kind: 'saved', itemId: question.itemId };
 }

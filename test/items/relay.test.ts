@@ -2,10 +2,16 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemAdditions } from '../../src/db/schema.js';
 import { questionIdOfRef } from '../../src/items/notifications.js';
-import { answerQuestion, askReporter, MAX_RELAY_LENGTH, questionFor } from '../../src/items/relay.js';
+import {
+  answerQuestion,
+  askability,
+  askReporter,
+  MAX_RELAY_LENGTH,
+  questionFor,
+} from '../../src/items/relay.js';
 import { OutboxBuffer } from '../../src/telegram/outbox.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { insertItem, MONITOR, OFFICER_A } from '../bot/features/queue/fixtures.js';
+import { insertItem, MONITOR, OFFICER_A, OFFICER_B } from '../bot/features/queue/fixtures.js';
 
 describe('relay: questions to a reporter and their answers', () => {
   let harness: Harness;
@@ -80,5 +86,28 @@ describe('relay: questions to a reporter and their answers', () => {
       kind: 'not_found',
     });
     expect(out.messages).toEqual([]);
+    // The card's "ask the reporter" button is offered (and its press accepted) exactly when /ask would relay.
+    expect(await askability(harness.db, call, officer)).toBe('nobody');
+    expect(await askability(harness.db, hidden, officer)).toBe('not_found');
+    expect(await askability(harness.db, await insertItem(harness.db), officer)).toBe('ok');
+    expect(out.messages).toEqual([]);
+  });
+
+  it('an answer tells the officer who asked, and the assignee (when someone else) that there is new information', async () => {
+    await harness.enrol(OFFICER_B, 'officer', { language: 'zh-CN' });
+    const itemId = await insertItem(harness.db, { assigneeId: OFFICER_B });
+    const asked = await askReporter(harness.db, new OutboxBuffer(), { itemId, question: '何时？' }, officer);
+    if (asked.kind !== 'sent') throw new Error(asked.kind);
+    const back = new OutboxBuffer();
+    await answerQuestion(
+      harness.db,
+      back,
+      { questionId: asked.questionId, text: '五月初' },
+      MONITOR,
+      new Date(),
+    );
+    expect(back.messages.map((m) => m.chatId)).toEqual([OFFICER_A, OFFICER_B]);
+    expect(String(back.messages[1]?.payload.text)).toContain(`#${itemId} 有新的补充信息`);
+    for (const message of back.messages) expect(JSON.stringify(message.payload)).not.toContain('五月初');
   });
 });

@@ -1,6 +1,13 @@
 import { BUTTONS, type CallbackData } from '../../../buttons.js';
 import { clearDialogue, type Dialogue, getDialogue, setDialogue } from '../../../dialogues.js';
-import { answerQuestion, askReporter, MAX_RELAY_LENGTH, questionFor } from '../../../items/relay.js';
+import {
+  type AskOutcome,
+  answerQuestion,
+  askability,
+  askReporter,
+  MAX_RELAY_LENGTH,
+  questionFor,
+} from '../../../items/relay.js';
 import { itemNumberArgument } from '../../arguments.js';
 import type { BotContext } from '../../context.js';
 import { answerCallback } from '../../feature.js';
@@ -19,10 +26,80 @@ export async function askCommand(ctx: BotContext & { payload: string }): Promise
     return;
   }
   const { id } = argument;
-  const outcome = await askReporter(ctx.db, ctx.out, { itemId: id, question }, viewerOf(ctx));
+  replyAsked(ctx, id, await askReporter(ctx.db, ctx.out, { itemId: id, question }, viewerOf(ctx)));
+}
+
+/** What the officer is told after a question: relayed, or why not. */
+function replyAsked(ctx: BotContext, id: number, outcome: { kind: AskOutcome['kind'] }): void {
   if (outcome.kind === 'not_found') ctx.replyText(ctx.t('queue:not_found', { id }));
   else if (outcome.kind === 'nobody') ctx.replyText(ctx.t('queue:ask_nobody', { id }));
   else ctx.replyText(ctx.t('queue:ask_sent', { id }));
+}
+
+/** The dialogue of an officer whose next private text is a question about an item. */
+const ASK_STEP = 'ask';
+
+/**
+ * Button `q.ak|<id>` under the item card: the officer's next private text is the question to the
+ * reporter (a pending dialogue, left with Cancel or /cancel), relayed as /ask relays it.
+ */
+export async function askButton(ctx: BotContext, data: CallbackData): Promise<void> {
+  const pressed = BUTTONS.askReporter.decode(data);
+  if (!pressed || !ctx.from) {
+    answerCallback(ctx, ctx.t('common:button_unknown'), true);
+    return;
+  }
+  const { id } = pressed;
+  const askable = await askability(ctx.db, id, viewerOf(ctx));
+  answerCallback(ctx);
+  if (askable !== 'ok') {
+    replyAsked(ctx, id, { kind: askable });
+    return;
+  }
+  await setDialogue(ctx.db, ctx.from.id, { kind: 'queue', step: ASK_STEP, data: { itemId: id } });
+  ctx.replyText(ctx.t('queue:ask_prompt', { id, max: MAX_RELAY_LENGTH }), {
+    reply_markup: {
+      inline_keyboard: [
+        [{ text: ctx.t('queue:btn_cancel'), callback_data: BUTTONS.cancelAsk.encode({ id }) }],
+      ],
+    },
+  });
+}
+
+/** Button `q.akx|<id>`: leaves the pending question to item `id`; nothing is relayed. */
+export async function cancelAskButton(ctx: BotContext, data: CallbackData): Promise<void> {
+  const pressed = BUTTONS.cancelAsk.decode(data);
+  if (!pressed || !ctx.from) {
+    answerCallback(ctx, ctx.t('common:button_unknown'), true);
+    return;
+  }
+  const dialogue = await getDialogue(ctx.db, ctx.from.id);
+  const pending = dialogue?.kind === 'queue' && dialogue.step === ASK_STEP;
+  answerCallback(ctx);
+  if (!pending || dialogue.data.itemId !== pressed.id) {
+    ctx.replyText(ctx.t('common:nothing_to_cancel'));
+    return;
+  }
+  await clearDialogue(ctx.db, ctx.from.id);
+  ctx.replyText(ctx.t('queue:ask_cancelled', { id: pressed.id }));
+}
+
+/** Whether a queue dialogue is the pending question of the card's button. */
+export function isAskStep(dialogue: Dialogue): boolean {
+  return dialogue.kind === 'queue' && dialogue.step === ASK_STEP;
+}
+
+/** The officer's text after the card's "ask the reporter": the question, relayed as /ask relays it. */
+export async function askStep(ctx: BotContext, text: string, data: Record<string, unknown>): Promise<void> {
+  if (!ctx.from) return;
+  const id = typeof data.itemId === 'number' ? data.itemId : 0;
+  const question = text.trim();
+  if (question === '' || Array.from(question).length > MAX_RELAY_LENGTH) {
+    ctx.replyText(ctx.t('queue:ask_invalid', { id, max: MAX_RELAY_LENGTH }));
+    return;
+  }
+  await clearDialogue(ctx.db, ctx.from.id);
+  replyAsked(ctx, id, await askReporter(ctx.db, ctx.out, { itemId: id, question }, viewerOf(ctx)));
 }
 
 /** Button `q.ans|<questionId>`: the reporter chose to answer; the next text they send is the answer. */

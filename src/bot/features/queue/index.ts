@@ -16,7 +16,15 @@ import {
   itemAction,
   mergeStep,
 } from './actions.js';
-import { answerButton, askCommand, storeAnswer } from './ask.js';
+import {
+  answerButton,
+  askButton,
+  askCommand,
+  askStep,
+  cancelAskButton,
+  isAskStep,
+  storeAnswer,
+} from './ask.js';
 import {
   cancelConclusionAction,
   conclusionTextStep,
@@ -45,7 +53,7 @@ registerDeepLink('show', {
 
 /**
  * Private text that belongs to the queue: a reporter's reply to a relayed question, the answer
- * dialogue, and the merge and conclusion dialogues. Returns false for anything else.
+ * dialogue, and the officer's pending question, merge and conclusion dialogues. Returns false for anything else.
  */
 async function handleText(ctx: BotContext): Promise<boolean> {
   const message = ctx.message;
@@ -68,7 +76,8 @@ async function handleText(ctx: BotContext): Promise<boolean> {
   }
   if (dialogue?.kind === 'queue' && (SECTION as readonly string[]).includes(ctx.person.role)) {
     if (text === undefined) return false;
-    if (dialogue.step === 'merge') await mergeStep(ctx, text, dialogue.data);
+    if (isAskStep(dialogue)) await askStep(ctx, text, dialogue.data);
+    else if (dialogue.step === 'merge') await mergeStep(ctx, text, dialogue.data);
     else await conclusionTextStep(ctx, text, dialogue.data);
     return true;
   }
@@ -104,6 +113,8 @@ export const queueFeature = new Feature('queue')
   .action({ action: BUTTONS.skipNote.action, audience: SECTION }, skipNoteAction)
   .action({ action: BUTTONS.confirmConclusion.action, audience: SECTION }, confirmConclusionAction)
   .action({ action: BUTTONS.cancelConclusion.action, audience: SECTION }, cancelConclusionAction)
+  .action({ action: BUTTONS.askReporter.action, audience: SECTION }, askButton)
+  .action({ action: BUTTONS.cancelAsk.action, audience: SECTION }, cancelAskButton)
   .action({ action: BUTTONS.answer.action, audience: REPORTER_ROLES }, answerButton);
 
 queueFeature.composer.on('message', async (ctx, next) => {

@@ -1,7 +1,7 @@
 import { BUTTONS, type CallbackData } from '../../../buttons.js';
 import { ITEM_STATUSES } from '../../../domain/item-state.js';
 import { DOMAINS } from '../../../domain/tip-code.js';
-import { clampPage, DEFAULT_FILTER, type QueueFilter } from '../../../domain/triage.js';
+import { clampPage, DEFAULT_FILTER, encodeFilter, type QueueFilter } from '../../../domain/triage.js';
 import { headNames } from '../../../heads/tenures.js';
 import { listQueue, unitsInQueue } from '../../../items/store.js';
 import { domainName, unitName } from '../../../labels.js';
@@ -102,8 +102,13 @@ export async function queuePageAction(ctx: BotContext, data: CallbackData): Prom
     return;
   }
   const { text, keyboard } = await renderPage(ctx, pressed.filter, pressed.page);
-  editPressedMessage(ctx, text, keyboard);
-  answerCallback(ctx);
+  if (editPressedMessage(ctx, text, keyboard)) {
+    answerCallback(ctx);
+    return;
+  }
+  // Nothing to change (e.g. [清除筛选] with no filter set): say so instead of an edit Telegram refuses.
+  const unfiltered = encodeFilter(pressed.filter) === encodeFilter(DEFAULT_FILTER);
+  answerCallback(ctx, ctx.t(unfiltered ? 'queue:clear_nothing' : 'queue:list_unchanged'));
 }
 
 /** Button `q.f|<filter>|<s|d|u>`: the choices of one filter dimension, each leading back to page 1. */

@@ -61,13 +61,23 @@ export async function showItem(ctx: BotContext, id: number): Promise<void> {
     lines.push(t('queue:card_forwarded', { agency: agencyName(t, item.forwardedAgency) }));
   if (item.mergedInto) lines.push(t('queue:card_merged', { into: item.mergedInto }));
 
-  lines.push('', t('queue:card_text', { text: item.text }));
+  // What the reporter added since this viewer last opened the item is marked (nothing the first time).
+  const fresh = new Set(card.news?.additionIds ?? []);
+  const freshFiles = Math.min(card.news?.attachments ?? 0, card.attachments.length);
+  lines.push('');
+  if (fresh.size > 0 || freshFiles > 0) lines.push(t('queue:card_new_since'));
+  lines.push(t('queue:card_text', { text: item.text }));
   for (const addition of card.additions) {
     const key = `queue:card_${addition.kind}`;
-    lines.push(t(key, { at: formatTime(addition.createdAt, timeZone, t), text: addition.text }));
+    const line = t(key, { at: formatTime(addition.createdAt, timeZone, t), text: addition.text });
+    lines.push(fresh.has(addition.id) ? `${t('queue:card_new_mark')}${line}` : line);
   }
   if (card.attachments.length > 0)
-    lines.push(t('queue:card_attachments', { count: card.attachments.length }));
+    lines.push(
+      freshFiles > 0
+        ? t('queue:card_attachments_new', { count: card.attachments.length, fresh: freshFiles })
+        : t('queue:card_attachments', { count: card.attachments.length }),
+    );
   lines.push('');
 
   if (card.related.length > 0)
@@ -103,6 +113,11 @@ export async function showItem(ctx: BotContext, id: number): Promise<void> {
   }
   const keyboard = keyboardFor(ctx, item);
   if (keyboard.length === 0) lines.push(t('queue:card_no_actions'));
+  // A question to the reporter, relayed without either learning who the other is (as /ask).
+  if (card.askable)
+    keyboard.push([
+      { text: t('queue:action_ask'), callback_data: BUTTONS.askReporter.encode({ id: item.id }) },
+    ]);
   // Whom the item is about may be corrected whatever its status (it names the head in digests and exports).
   keyboard.push([
     {

@@ -37,7 +37,7 @@ export async function addToOwnItemReply(ctx: BotContext, itemId: number, text: s
 /** Appends text to the sender's own item and returns what to tell them. */
 export async function addToOwnItemText(ctx: BotContext, itemId: number, text: string): Promise<string> {
   if (!ctx.from) return ctx.t('tips:add_not_found', { id: itemId });
-  const outcome = await addToOwnItem(ctx.db, { itemId, text }, ctx.from.id, ctx.services.now());
+  const outcome = await addToOwnItem(ctx.db, ctx.out, { itemId, text }, ctx.from.id, ctx.services.now());
   if (outcome.kind === 'not_found') return ctx.t('tips:add_not_found', { id: itemId });
   if (outcome.kind === 'missing_text') return ctx.t('tips:add_usage');
   if (outcome.kind === 'text_too_long')
@@ -66,7 +66,13 @@ export async function attachToOwnItemText(
   caption: string | null,
 ): Promise<string> {
   if (!ctx.from) return ctx.t('tips:add_not_found', { id: itemId });
-  const outcome = await attachToOwnItem(ctx.db, { itemId, attachment }, ctx.from.id, ctx.services.now());
+  const outcome = await attachToOwnItem(
+    ctx.db,
+    ctx.out,
+    { itemId, attachment },
+    ctx.from.id,
+    ctx.services.now(),
+  );
   if (outcome.kind === 'not_found') return ctx.t('tips:add_not_found', { id: itemId });
   const hasCaption = caption !== null && caption.trim() !== '';
   if (outcome.kind === 'too_many') {
@@ -75,7 +81,13 @@ export async function attachToOwnItemText(
     return `${refused}\n${await addToOwnItemText(ctx, itemId, caption)}`;
   }
   if (!hasCaption) return ctx.t('tips:attached', { id: itemId, count: 1 });
-  const added = await addToOwnItem(ctx.db, { itemId, text: caption }, ctx.from.id, ctx.services.now());
+  const added = await addToOwnItem(
+    ctx.db,
+    ctx.out,
+    { itemId, text: caption },
+    ctx.from.id,
+    ctx.services.now(),
+  );
   if (added.kind === 'added') return ctx.t('tips:attached_with_text', { id: itemId, count: 1 });
   const attached = ctx.t('tips:attached', { id: itemId, count: 1 });
   if (added.kind === 'text_too_long')

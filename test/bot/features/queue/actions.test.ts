@@ -52,7 +52,16 @@ describe('queue actions', () => {
     expect(card?.text).not.toContain('丹城社区');
     expect(card?.text).not.toContain(String(MONITOR));
     expect(card?.text).not.toContain('User501');
-    expect(buttonLabels(card)).toEqual(['Accept', 'Verify', 'File', 'Forward', 'Merge', 'Assign', 'Correct the head']);
+    expect(buttonLabels(card)).toEqual([
+      'Accept',
+      'Verify',
+      'File',
+      'Forward',
+      'Merge',
+      'Assign',
+      'Ask the reporter',
+      'Correct the head',
+    ]);
     expect(sent.find((m) => m.method === 'sendPhoto')?.payload).toMatchObject({ photo: 'AgAD-photo-1' });
     const audits = await harness.db.select().from(auditLog).where(eq(auditLog.itemId, id));
     expect(audits.map((a) => [a.action, a.actorId])).toEqual([['item.viewed', OFFICER_A]]);
@@ -121,7 +130,11 @@ describe('queue actions', () => {
     await harness.send(callbackQuery(officerA, encodeCallback('q.a', id, 3, 'reopen')));
     expect((await itemRow(harness.db, id)).status).toBe('filed');
     const shown = await harness.send(textMessage(admin, `/show ${id}`));
-    expect(buttonLabels(shown.find((m) => m.method === 'sendMessage'))).toEqual(['Reopen', 'Correct the head']);
+    expect(buttonLabels(shown.find((m) => m.method === 'sendMessage'))).toEqual([
+      'Reopen',
+      'Ask the reporter',
+      'Correct the head',
+    ]);
     await harness.send(callbackQuery(admin, encodeCallback('q.a', id, 3, 'reopen')));
     expect((await itemRow(harness.db, id)).status).toBe('new');
   });
