@@ -67,6 +67,19 @@ export async function openConfiguredDatabase(
   return database;
 }
 
+/**
+ * The application's clock: the real time, or (TEST_CLOCK_START, tests only) a clock that starts at the
+ * given instant and runs on from there. It moves what handlers, use cases and jobs call "now" (due dates,
+ * digests, invites); the database's now() and the sender's pacing keep the real time.
+ */
+function clockOf(config: AppConfig, logger: Logger): () => Date {
+  const start = config.clockStart;
+  if (!start) return () => new Date();
+  const offset = start.getTime() - Date.now();
+  logger.warn({ clockStart: start.toISOString() }, 'test clock set: "now" is not the real time');
+  return () => new Date(Date.now() + offset);
+}
+
 /** Starts everything: database, bot, intake (polling or webhook), sender and scheduled jobs. */
 export async function startApp(
   config: AppConfig,
@@ -93,7 +106,7 @@ export async function startApp(
     );
   }
 
-  const services: Services = { config, now: () => new Date(), botUsername: () => me.username };
+  const services: Services = { config, now: clockOf(config, logger), botUsername: () => me.username };
   const assembled = assembleBot(config.botToken, config.apiRoot, services);
   assembled.bot.botInfo = me;
   await publishDefaultMenus(database.db, assembled.features);

@@ -110,6 +110,11 @@ export function button<const F extends Record<string, Field<unknown>>>(
 }
 
 /** An item number, a version or a question number: 1 to 999,999,999. */
+/** The screens of the guided /tip, as stored in the dialogues table ('attachments' is the last, the review). */
+export const TIP_STEPS = ['domain', 'unit', 'text', 'attachments', 'edit'] as const;
+/** The steps of the guided /tip the last screen's Edit can go back to. */
+export const TIP_EDITABLE_STEPS = ['domain', 'unit', 'text'] as const;
+
 const id = integer(1, 999_999_999);
 /** A Telegram user id (they pass 10 digits). */
 const telegramId = integer(1, Number.MAX_SAFE_INTEGER);
@@ -192,4 +197,12 @@ export const BUTTONS = {
   tipSubmit: button('tip.submit', {}),
   /** Guided /tip: leave. */
   tipCancel: button('tip.cancel', {}),
+  /** Guided /tip: back from step `from` (the step the button was sent on, so an old one is stale). */
+  tipBack: button('tip.back', { from: oneOf(TIP_STEPS) }),
+  /** Guided /tip: on the last screen, choose a step to change. */
+  tipEdit: button('tip.edit', {}),
+  /** Guided /tip: change this step's answer, keeping every other one. */
+  tipGoto: button('tip.goto', { step: oneOf(TIP_EDITABLE_STEPS) }),
+  /** Guided /tip: keep the text already written and go on. */
+  tipKeep: button('tip.keep', {}),
 } as const;

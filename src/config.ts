@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseKeyring } from './crypto/sealing.js';
 import { isValidCron } from './domain/periods.js';
@@ -104,6 +105,30 @@ const baseSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(FAULTS, { message: `comma-separated, of: ${FAULTS.join(', ')}` }))),
+  /**
+   * Test-only: the instant the process's clock starts at (ISO 8601 with an offset), running on from there,
+   * so an end-to-end test can be "the day before a holiday". Refused unless NODE_ENV=test (loadConfig).
+   */
+  TEST_CLOCK_START: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      // With its offset (else the instant would depend on the machine's zone), and a real day.
+      const parsed = DateTime.fromISO(value, { setZone: true });
+      const at =
+        parsed.isValid && /(Z|[+-]\d{2}:\d{2})$/.test(value) && /T\d{2}:\d{2}/.test(value)
+          ? parsed.toJSDate()
+          : new Date(Number.NaN);
+      if (Number.isNaN(at.getTime())) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'an ISO 8601 instant with its offset, e.g. 2027-09-30T15:00:00+08:00',
+        });
+        return z.NEVER;
+      }
+      return at;
+    }),
   DATA_KEY: z
     .string()
     .optional()
@@ -210,6 +235,8 @@ export interface AppConfig {
   backup: { dir: string | undefined; cron: string; keep: number };
   /** Test-only fault injection (FAULT_INJECTION, admitted only with NODE_ENV=test); empty in production. */
   faults: readonly Fault[];
+  /** Test-only: where the clock starts (TEST_CLOCK_START, admitted only with NODE_ENV=test); unset in production. */
+  clockStart: Date | undefined;
   /** LOG_UNSAFE_DEBUG=1: DEBUG may switch on telegraf's debug output, which prints message texts. */
   unsafeDebug: boolean;
   /** The local /healthz, /readyz and /metrics listener (METRICS_PORT, METRICS_HOST); none when unset. */
@@ -247,6 +274,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       'nothing outside tests: faults are refused unless NODE_ENV=test (remove FAULT_INJECTION)',
     );
   }
+  // A moved clock makes due dates and digests lie: never where real reports arrive.
+  if (
+    input.TEST_CLOCK_START !== undefined &&
+    input.NODE_ENV !== 'test' &&
+    !byVariable.has('TEST_CLOCK_START')
+  ) {
+    byVariable.set(
+      'TEST_CLOCK_START',
+      'nothing outside tests: a set clock is refused unless NODE_ENV=test (remove TEST_CLOCK_START)',
+    );
+  }
   if (!parsed.success || byVariable.size > 0) {
     throw new ConfigError(
       [...byVariable].map(
@@ -270,6 +308,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     alertBatchMinutes: env.ALERT_BATCH_MINUTES,
     backup: { dir: env.BACKUP_DIR, cron: env.BACKUP_CRON, keep: env.BACKUP_KEEP },
     faults: env.FAULT_INJECTION,
+    clockStart: env.TEST_CLOCK_START,
     unsafeDebug: env.LOG_UNSAFE_DEBUG,
     metrics: env.METRICS_PORT === undefined ? undefined : { port: env.METRICS_PORT, host: env.METRICS_HOST },
     mode:

@@ -122,6 +122,27 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...webhook, WEBHOOK_SECRET: 'a'.repeat(257) })[0]).toMatch(/^WEBHOOK_SECRET: /);
   });
 
+  it('refuses TEST_CLOCK_START unless NODE_ENV=test, and reads it as an instant', () => {
+    for (const nodeEnv of [undefined, 'production', 'development']) {
+      const env: Record<string, string> = { BOT_TOKEN: '1:a', TEST_CLOCK_START: '2027-09-30T15:00:00+08:00' };
+      if (nodeEnv) env.NODE_ENV = nodeEnv;
+      const problems = problemsOf(env);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^TEST_CLOCK_START: .*NODE_ENV=test/);
+    }
+    expect(
+      loadConfig({ BOT_TOKEN: '1:a', TEST_CLOCK_START: '2027-09-30T15:00:00+08:00', NODE_ENV: 'test' })
+        .clockStart,
+    ).toEqual(new Date('2027-09-30T07:00:00Z'));
+    expect(loadConfig({ BOT_TOKEN: '1:a', NODE_ENV: 'production' }).clockStart).toBeUndefined();
+    // Without an offset the instant would depend on the machine's zone: refused, as is nonsense.
+    for (const value of ['2027-09-30T15:00:00', 'tomorrow', '2027-02-30T10:00:00Z']) {
+      const problems = problemsOf({ BOT_TOKEN: '1:a', TEST_CLOCK_START: value, NODE_ENV: 'test' });
+      expect(problems, value).toHaveLength(1);
+      expect(problems[0], value).toMatch(/^TEST_CLOCK_START: .*ISO 8601/);
+    }
+  });
+
   it('refuses FAULT_INJECTION unless NODE_ENV=test', () => {
     for (const nodeEnv of [undefined, 'production', 'development', 'TEST']) {
       const env: Record<string, string> = { BOT_TOKEN: '1:a', FAULT_INJECTION: 'crash-after-store' };

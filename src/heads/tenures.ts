@@ -26,6 +26,7 @@ import {
 import { isLocalDate, type LocalDate, localDateOf } from '../domain/local-date.js';
 import { obligationsForHeadChange, supersedeObligation } from '../domain/obligations.js';
 import { cardYear, type PersonCard, personCard } from '../domain/points-card.js';
+import { workingCalendar } from '../holidays.js';
 import { loadUnits, unitByCode } from '../units/directory.js';
 import {
   deductionsSince,
@@ -121,6 +122,8 @@ export async function recordHeadChange(
     ended: outcome.ended,
     recordedOn: today,
     existing,
+    // Due on the official calendar, as the items' own due dates are (holidays off, make-up days worked).
+    calendar: await workingCalendar(db),
   });
   await insertObligations(db, plan.create);
   for (const { key, byKey } of plan.supersede) {

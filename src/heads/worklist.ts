@@ -29,6 +29,7 @@ import {
   worklist,
 } from '../domain/obligations.js';
 import type { Domain } from '../domain/tip-code.js';
+import { workingCalendar } from '../holidays.js';
 import { loadUnits, unitByCode } from '../units/directory.js';
 import {
   insertMarks,
@@ -78,6 +79,8 @@ export async function raiseOnHandling(
     unitCode: item.unitCode,
     on: localDateOf(context.now, context.timeZone),
     existing: await loadObligations(db, { personKey }),
+    // Due on the official calendar, as the items' own due dates are (holidays off, make-up days worked).
+    calendar: await workingCalendar(db),
   });
   await insertObligations(db, plan.create);
   return plan.create.length;
@@ -116,6 +119,7 @@ export async function raiseOnConclusion(
     unitCode: item.unitCode,
     on,
     existing: await loadObligations(db, { personKey }),
+    calendar: await workingCalendar(db),
   });
   await insertObligations(db, followUp.create);
   created += followUp.create.length;
@@ -154,6 +158,7 @@ export async function planAudits(db: Queryable, today: LocalDate): Promise<numbe
     tenures: await loadTenures(db),
     aClassUnits,
     existing: await loadObligations(db),
+    calendar: await workingCalendar(db),
   });
   await insertObligations(db, plan.create);
   return plan.create.length;
@@ -210,6 +215,7 @@ export async function addTalk(
     on: localDateOf(acting.now, acting.timeZone),
     nonce: input.nonce,
     itemId: input.itemId ?? null,
+    calendar: await workingCalendar(db),
   });
   if ((await loadObligations(db, { personKey })).some((o) => o.key === talk.key)) return { kind: 'exists' };
   await insertObligations(db, [talk]);

@@ -1,5 +1,5 @@
 import type { Message } from 'telegraf/types';
-import { BUTTONS, type CallbackData } from '../../../buttons.js';
+import { BUTTONS, type CallbackData, TIP_EDITABLE_STEPS, type TIP_STEPS } from '../../../buttons.js';
 import { clearDialogue, type Dialogue, setDialogue } from '../../../dialogues.js';
 import { MAX_ATTACHMENTS } from '../../../domain/limits.js';
 import {
@@ -36,15 +36,65 @@ export const GUIDED_BUTTONS = [
   BUTTONS.tipDone,
   BUTTONS.tipSubmit,
   BUTTONS.tipCancel,
+  BUTTONS.tipBack,
+  BUTTONS.tipEdit,
+  BUTTONS.tipGoto,
+  BUTTONS.tipKeep,
 ] as const;
 
-type Step = 'domain' | 'unit' | 'text' | 'attachments' | 'confirm';
+/**
+ * The stored step: the four screens (`attachments` is the last one, the review with Submit), `edit` (the
+ * review's "which step to change" question), and `confirm`, a review stored by an earlier version.
+ */
+type Step = 'domain' | 'unit' | 'text' | 'attachments' | 'edit' | 'confirm';
+type Editable = (typeof TIP_EDITABLE_STEPS)[number];
 
 export interface TipData {
   domain?: Domain;
   unitCode?: string;
   text?: string;
   attachments?: AttachmentInput[];
+  /** The report came before the dialogue (text, a caption or a voice message): there is no text step. */
+  skipText?: boolean;
+  /** A coded message offered as a tip: the review is the only screen. */
+  reviewOnly?: boolean;
+  /** Changing one answer from the review (Edit): once it is given, back to the review. */
+  editing?: boolean;
+}
+
+type Rows = Array<Array<{ text: string; callback_data: string }>>;
+
+/** The numbered screens of this dialogue, in order: always true to what the person will see. */
+function flowOf(data: TipData): Step[] {
+  if (data.reviewOnly) return [];
+  return ['domain', 'unit', ...(data.skipText ? [] : (['text'] as const)), 'attachments'];
+}
+
+/** A screen's question after its "step n of N" (none for a screen outside the numbered flow). */
+function stepText(ctx: BotContext, data: TipData, step: Step, question: string): string {
+  const flow = flowOf(data);
+  const index = flow.indexOf(step);
+  return index < 0
+    ? question
+    : `${ctx.t('tips:guided_step', { n: index + 1, total: flow.length })}${question}`;
+}
+
+/** The screen Back leads to from `step`: the review while changing one answer, else the step before. */
+function previousOf(data: TipData, step: Step): Step | null {
+  if (data.editing || step === 'edit') return 'attachments';
+  const flow = flowOf(data);
+  const index = flow.indexOf(step);
+  return index > 0 ? (flow[index - 1] ?? null) : null;
+}
+
+/** Back (when there is a screen before) and Cancel, the last row of every step. */
+function navigationRow(ctx: BotContext, data: TipData, step: (typeof TIP_STEPS)[number]) {
+  return [
+    ...(previousOf(data, step)
+      ? [{ text: ctx.t('tips:guided_back_button'), callback_data: BUTTONS.tipBack.encode({ from: step }) }]
+      : []),
+    { text: ctx.t('tips:guided_cancel_button'), callback_data: BUTTONS.tipCancel.encode({}) },
+  ];
 }
 
 function dataOf(dialogue: Dialogue): TipData {
@@ -55,26 +105,38 @@ async function save(ctx: BotContext, step: Step, data: TipData): Promise<void> {
   if (ctx.from) await setDialogue(ctx.db, ctx.from.id, { kind: TIP_DIALOGUE, step, data: { ...data } });
 }
 
-function keyboard(rows: Array<Array<{ text: string; callback_data: string }>>): Record<string, unknown> {
+function keyboard(rows: Rows): Record<string, unknown> {
   return { reply_markup: { inline_keyboard: rows } };
 }
 
-function protectedKeyboard(
-  rows: Array<Array<{ text: string; callback_data: string }>>,
-): Record<string, unknown> {
+function protectedKeyboard(rows: Rows): Record<string, unknown> {
   return { protect_content: true, reply_markup: { inline_keyboard: rows } };
 }
 
-/** `/tip` with no arguments: starts the dialogue at the domain step (the three powers first). */
+function spoken(data: TipData): boolean {
+  return data.attachments?.some((attachment) => SPOKEN.has(attachment.fileKind)) ?? false;
+}
+
+/**
+ * `/tip` with no arguments (or a message offered as a tip): starts the dialogue at the domain step (the
+ * three powers first). A report given before the dialogue (text, a caption, a voice message) needs no
+ * text step, and the step count says so.
+ */
 export async function startGuidedTip(ctx: BotContext, prefix?: string, data: TipData = {}): Promise<void> {
+  const start: TipData = { ...data };
+  if (start.text !== undefined || spoken(start)) start.skipText = true;
+  return askDomain(ctx, start, prefix);
+}
+
+async function askDomain(ctx: BotContext, data: TipData, prefix?: string): Promise<void> {
   await save(ctx, 'domain', data);
   const buttons = DOMAINS.map((domain) => ({
     text: `${domain} ${domainName(ctx.t, domain, 'long')}`,
     callback_data: BUTTONS.tipDomain.encode({ domain }),
   }));
   ctx.replyText(
-    withPrefix(prefix, ctx.t('tips:guided_domain')),
-    keyboard([buttons.slice(0, 3), buttons.slice(3)]),
+    withPrefix(prefix, stepText(ctx, data, 'domain', ctx.t('tips:guided_domain'))),
+    keyboard([buttons.slice(0, 3), buttons.slice(3), navigationRow(ctx, data, 'domain')]),
   );
 }
 
@@ -83,9 +145,28 @@ function withPrefix(prefix: string | undefined, text: string): string {
   return prefix ? `${prefix}\n\n${text}` : text;
 }
 
-/** Whether the draft holds something the person wrote (past the domain and unit buttons). */
+/** Whether the draft holds something the person wrote or sent (text, attachments), not only button choices. */
 export function draftHasContent(dialogue: Dialogue): boolean {
-  return dialogue.kind === TIP_DIALOGUE && dialogue.step !== 'domain' && dialogue.step !== 'unit';
+  if (dialogue.kind !== TIP_DIALOGUE) return false;
+  const data = dataOf(dialogue);
+  if (data.text !== undefined || (data.attachments?.length ?? 0) > 0) return true;
+  return dialogue.step !== 'domain' && dialogue.step !== 'unit';
+}
+
+/** Shows the screen of `step` with the draft as it is. */
+function showStep(ctx: BotContext, step: Step, data: TipData, prefix?: string): Promise<void> {
+  switch (step) {
+    case 'domain':
+      return askDomain(ctx, data, prefix);
+    case 'unit':
+      return askUnit(ctx, data, prefix);
+    case 'text':
+      return askText(ctx, data, prefix);
+    case 'edit':
+      return askEdit(ctx, data, prefix);
+    default:
+      return askAttachments(ctx, data, prefix);
+  }
 }
 
 /**
@@ -94,23 +175,21 @@ export function draftHasContent(dialogue: Dialogue): boolean {
  */
 export async function resumeGuidedTip(ctx: BotContext, dialogue: Dialogue, prefix: string): Promise<void> {
   const data = dataOf(dialogue);
-  switch (dialogue.step as Step) {
-    case 'unit':
-      return askUnit(ctx, data, prefix);
-    case 'text':
-      return askText(ctx, data, prefix);
-    case 'attachments':
-      return askAttachments(ctx, data, prefix);
-    case 'confirm':
-      return showConfirmation(ctx, data, prefix);
-    default:
-      return startGuidedTip(ctx, prefix, data);
+  const step = dialogue.step as Step;
+  // The review needs every answer; a stored draft without them starts over from the domain, kept.
+  if ((step === 'attachments' || step === 'confirm' || step === 'edit') && !complete(data)) {
+    return askDomain(ctx, data, prefix);
   }
+  return showStep(ctx, step, data, prefix);
+}
+
+function complete(data: TipData): boolean {
+  return data.domain !== undefined && data.unitCode !== undefined && data.text !== undefined;
 }
 
 /**
  * A message that starts with a code, sent without /tip: the whole tip on the last screen, for one tap
- * on Submit (or Cancel). Nothing is stored until they submit.
+ * on Submit (or Edit, or Cancel). Nothing is stored until they submit.
  */
 export async function offerCodedTip(
   ctx: BotContext,
@@ -119,18 +198,16 @@ export async function offerCodedTip(
   const text = sanitizeText(data.text).trim();
   await askAttachments(
     ctx,
-    { ...data, text },
+    { ...data, text, reviewOnly: true },
     ctx.t('tips:offer_coded', { code: itemCode(data.domain, data.unitCode) }),
   );
 }
 
-/** After the unit: the text, unless the person already gave it (a message offered as a tip). */
+/** After the unit: the text, unless the person already gave it, or is changing the unit only. */
 function afterUnit(ctx: BotContext, data: TipData): Promise<void> {
   if (data.text !== undefined) return askAttachments(ctx, data);
   // A tip that began as a voice message already says it: no text to type.
-  if (data.attachments?.some((attachment) => SPOKEN.has(attachment.fileKind))) {
-    return askAttachments(ctx, { ...data, text: ctx.t('tips:voice_text') });
-  }
+  if (spoken(data)) return askAttachments(ctx, { ...data, text: ctx.t('tips:voice_text') });
   return askText(ctx, data);
 }
 
@@ -145,31 +222,52 @@ async function askUnit(ctx: BotContext, data: TipData, prefix?: string): Promise
       text: unitName(unit, ctx.lang),
       callback_data: BUTTONS.tipUnit.encode({ unit: unit.code }),
     }));
-  const rows: Array<Array<{ text: string; callback_data: string }>> = [];
+  const rows: Rows = [];
   for (let index = 0; index < buttons.length; index += 2) rows.push(buttons.slice(index, index + 2));
   rows.push([{ text: ctx.t('tips:guided_unit_button_type'), callback_data: BUTTONS.tipTypeUnit.encode({}) }]);
-  ctx.replyText(withPrefix(prefix, ctx.t('tips:guided_unit')), keyboard(rows));
+  rows.push(navigationRow(ctx, data, 'unit'));
+  ctx.replyText(withPrefix(prefix, stepText(ctx, data, 'unit', ctx.t('tips:guided_unit'))), keyboard(rows));
 }
 
+/** The text step; text already written (going back, or Edit) is shown, with a button to keep it. */
 async function askText(ctx: BotContext, data: TipData, prefix?: string): Promise<void> {
   await save(ctx, 'text', data);
-  ctx.replyText(withPrefix(prefix, ctx.t('tips:guided_text', { max: MAX_TEXT_LENGTH })));
+  const question = ctx.t('tips:guided_text', { max: MAX_TEXT_LENGTH });
+  if (data.text === undefined) {
+    ctx.replyText(
+      withPrefix(prefix, stepText(ctx, data, 'text', question)),
+      keyboard([navigationRow(ctx, data, 'text')]),
+    );
+    return;
+  }
+  // The reporter's own text, shown back to them only, in their private chat: protected from forwarding.
+  ctx.replyText(
+    withPrefix(
+      prefix,
+      `${stepText(ctx, data, 'text', question)}\n\n${ctx.t('tips:guided_text_current', { text: data.text })}`,
+    ),
+    protectedKeyboard([
+      [{ text: ctx.t('tips:guided_keep_button'), callback_data: BUTTONS.tipKeep.encode({}) }],
+      navigationRow(ctx, data, 'text'),
+    ]),
+  );
 }
 
 /**
- * Step 4, the last screen: what will be sent (code, text, attachments) with Submit and Cancel, and an
+ * The last step: what will be sent (code, text, attachments) with Submit, Edit, Back and Cancel, and an
  * invitation to send files first. One screen, so nobody taps "done" for attachments they do not have.
  */
 async function askAttachments(ctx: BotContext, data: TipData, prefix?: string): Promise<void> {
-  await save(ctx, 'attachments', data);
+  const { editing: _, ...review } = data;
+  await save(ctx, 'attachments', review);
   ctx.replyText(
     [
       ...(prefix ? [prefix, ''] : []),
-      ctx.t('tips:guided_attachments'),
+      stepText(ctx, review, 'attachments', ctx.t('tips:guided_attachments')),
       '',
-      ...(await summaryLines(ctx, data)),
+      ...(await summaryLines(ctx, review)),
     ].join('\n'),
-    submitKeyboard(ctx),
+    reviewKeyboard(ctx, review),
   );
 }
 
@@ -190,30 +288,44 @@ async function summaryLines(ctx: BotContext, data: TipData): Promise<string[]> {
 }
 
 /** Buttons of the last screen, which shows the report's text back: protected from forwarding. */
-function submitKeyboard(ctx: BotContext): Record<string, unknown> {
+function reviewKeyboard(ctx: BotContext, data: TipData): Record<string, unknown> {
   return protectedKeyboard([
     [
       { text: ctx.t('tips:guided_submit_button'), callback_data: BUTTONS.tipSubmit.encode({}) },
-      { text: ctx.t('tips:guided_cancel_button'), callback_data: BUTTONS.tipCancel.encode({}) },
+      { text: ctx.t('tips:guided_edit_button'), callback_data: BUTTONS.tipEdit.encode({}) },
     ],
+    navigationRow(ctx, data, 'attachments'),
   ]);
 }
 
-/** The confirmation (kept for a "done" button sent by an earlier version, and any stored confirm step). */
-async function showConfirmation(ctx: BotContext, data: TipData, prefix?: string): Promise<void> {
-  if (!data.domain || !data.unitCode || data.text === undefined) return;
-  await save(ctx, 'confirm', data);
-  const lines = [
-    ...(prefix ? [prefix, ''] : []),
-    ctx.t('tips:guided_confirm_title'),
-    ...(await summaryLines(ctx, data)),
-  ];
-  ctx.replyText(lines.join('\n'), submitKeyboard(ctx));
+/** Edit, from the last screen: which answer to change; every other one is kept. */
+async function askEdit(ctx: BotContext, data: TipData, prefix?: string): Promise<void> {
+  await save(ctx, 'edit', data);
+  const labels: Record<Editable, string> = {
+    domain: ctx.t('tips:guided_edit_domain'),
+    unit: ctx.t('tips:guided_edit_unit'),
+    text: ctx.t('tips:guided_edit_text'),
+  };
+  ctx.replyText(
+    withPrefix(prefix, ctx.t('tips:guided_edit')),
+    keyboard([
+      TIP_EDITABLE_STEPS.map((step) => ({
+        text: labels[step],
+        callback_data: BUTTONS.tipGoto.encode({ step }),
+      })),
+      navigationRow(ctx, data, 'edit'),
+    ]),
+  );
 }
 
 /** Answers a stale button (its step is over, or the dialogue ended) without changing anything. */
 function expired(ctx: BotContext): void {
   answerCallback(ctx, ctx.t('tips:guided_expired'), true);
+}
+
+/** The stored step a button was sent on; a review stored by an earlier version is the review. */
+function currentStep(dialogue: Dialogue): Step {
+  return dialogue.step === 'confirm' ? 'attachments' : (dialogue.step as Step);
 }
 
 /** A guided-tip button press: checks it belongs to the step the person is at, then advances. */
@@ -224,15 +336,17 @@ export async function onGuidedButton(
 ): Promise<void> {
   if (!dialogue || dialogue.kind !== TIP_DIALOGUE) return expired(ctx);
   const data = dataOf(dialogue);
+  const step = currentStep(dialogue);
   switch (pressed.action) {
     case BUTTONS.tipDomain.action: {
       const domain = BUTTONS.tipDomain.decode(pressed)?.domain;
-      if (dialogue.step !== 'domain' || !domain) return expired(ctx);
+      if (step !== 'domain' || !domain) return expired(ctx);
       answerCallback(ctx);
+      if (data.editing) return askAttachments(ctx, { ...data, domain });
       return askUnit(ctx, { ...data, domain });
     }
     case BUTTONS.tipUnit.action: {
-      if (dialogue.step !== 'unit') return expired(ctx);
+      if (step !== 'unit') return expired(ctx);
       const code = BUTTONS.tipUnit.decode(pressed)?.unit;
       const unit = code ? findUnit(code, await loadUnits(ctx.db)) : null;
       if (!unit) return expired(ctx);
@@ -240,17 +354,43 @@ export async function onGuidedButton(
       return afterUnit(ctx, { ...data, unitCode: unit.code });
     }
     case BUTTONS.tipTypeUnit.action:
-      if (dialogue.step !== 'unit') return expired(ctx);
+      if (step !== 'unit') return expired(ctx);
       answerCallback(ctx);
-      ctx.replyText(ctx.t('tips:guided_unit_type'));
+      ctx.replyText(
+        stepText(ctx, data, 'unit', ctx.t('tips:guided_unit_type')),
+        keyboard([navigationRow(ctx, data, 'unit')]),
+      );
       return;
     case BUTTONS.tipDone.action:
-      if (dialogue.step !== 'attachments') return expired(ctx);
+      // Sent by an earlier version under its attachments step: the review is the same screen now.
+      if (step !== 'attachments' || !complete(data)) return expired(ctx);
       answerCallback(ctx);
-      return showConfirmation(ctx, data);
+      return askAttachments(ctx, data);
+    case BUTTONS.tipBack.action: {
+      const from = BUTTONS.tipBack.decode(pressed)?.from;
+      const to = from && from === step ? previousOf(data, from) : null;
+      if (!to) return expired(ctx);
+      answerCallback(ctx);
+      return showStep(ctx, to, to === 'attachments' ? data : { ...data, editing: false });
+    }
+    case BUTTONS.tipEdit.action:
+      if (step !== 'attachments' || !complete(data)) return expired(ctx);
+      answerCallback(ctx);
+      return askEdit(ctx, data);
+    case BUTTONS.tipGoto.action: {
+      const target = BUTTONS.tipGoto.decode(pressed)?.step;
+      if (step !== 'edit' || !target || !complete(data)) return expired(ctx);
+      answerCallback(ctx);
+      return showStep(ctx, target, { ...data, editing: true });
+    }
+    case BUTTONS.tipKeep.action:
+      if (step !== 'text' || data.text === undefined) return expired(ctx);
+      answerCallback(ctx);
+      return askAttachments(ctx, data);
     case BUTTONS.tipSubmit.action: {
-      const submittable = dialogue.step === 'confirm' || dialogue.step === 'attachments';
-      if (!submittable || !data.domain || !data.unitCode || data.text === undefined) return expired(ctx);
+      if (step !== 'attachments' || !data.domain || !data.unitCode || data.text === undefined) {
+        return expired(ctx);
+      }
       answerCallback(ctx);
       const result = await submitTip(ctx, {
         domain: data.domain,
@@ -272,6 +412,21 @@ export async function onGuidedButton(
   }
 }
 
+/** An attachment sent at the last step (or while choosing what to edit): added, and the review shown again. */
+async function addAttachment(ctx: BotContext, data: TipData, attachment: AttachmentInput): Promise<void> {
+  const attachments = [...(data.attachments ?? [])];
+  if (attachments.length >= MAX_ATTACHMENTS) {
+    ctx.replyText(ctx.t('tips:too_many_attachments', { max: MAX_ATTACHMENTS }));
+    return;
+  }
+  attachments.push(attachment);
+  return askAttachments(
+    ctx,
+    { ...data, attachments },
+    ctx.t('tips:guided_attachment_added', { count: attachments.length }),
+  );
+}
+
 /** A message during the guided tip: a typed domain or unit, the text, or an attachment. */
 export async function onGuidedMessage(ctx: BotContext, message: Message, dialogue: Dialogue): Promise<void> {
   const data = dataOf(dialogue);
@@ -280,12 +435,16 @@ export async function onGuidedMessage(ctx: BotContext, message: Message, dialogu
   switch (dialogue.step as Step) {
     case 'domain': {
       const domain = typed ? parseDomain(typed) : null;
+      if (domain && data.editing) return askAttachments(ctx, { ...data, domain });
       if (domain) return askUnit(ctx, { ...data, domain });
-      return startGuidedTip(ctx, undefined, data);
+      return askDomain(ctx, data);
     }
     case 'unit': {
       if (!typed) {
-        ctx.replyText(ctx.t('tips:guided_unit_type'));
+        ctx.replyText(
+          stepText(ctx, data, 'unit', ctx.t('tips:guided_unit_type')),
+          keyboard([navigationRow(ctx, data, 'unit')]),
+        );
         return;
       }
       const directory = await loadUnits(ctx.db);
@@ -294,19 +453,20 @@ export async function onGuidedMessage(ctx: BotContext, message: Message, dialogu
       const suggestions = suggestUnits(typed, directory)
         .map((code) => directory.find((entry) => entry.code === code))
         .filter((entry): entry is Unit => entry !== undefined);
-      const rows = suggestions.map((entry) => [
+      const rows: Rows = suggestions.map((entry) => [
         {
           text: `${entry.code} ${unitName(entry, ctx.lang)}`,
           callback_data: BUTTONS.tipUnit.encode({ unit: entry.code }),
         },
       ]);
+      rows.push(navigationRow(ctx, data, 'unit'));
       ctx.replyText(
         `${
           Array.from(typed).length <= 12
             ? ctx.t('tips:error_unknown_unit', { input: typed })
             : ctx.t('tips:error_unknown_unit_plain')
         }\n${ctx.t('tips:guided_unit_type')}`,
-        rows.length > 0 ? keyboard(rows) : {},
+        keyboard(rows),
       );
       return;
     }
@@ -336,24 +496,14 @@ export async function onGuidedMessage(ctx: BotContext, message: Message, dialogu
       return askAttachments(ctx, { ...data, text, attachments });
     }
     case 'attachments': {
-      if (!attachment) {
-        ctx.replyText(ctx.t('tips:guided_attachments_expected'), submitKeyboard(ctx));
-        return;
-      }
-      const attachments = [...(data.attachments ?? [])];
-      if (attachments.length >= MAX_ATTACHMENTS) {
-        ctx.replyText(ctx.t('tips:too_many_attachments', { max: MAX_ATTACHMENTS }));
-        return;
-      }
-      attachments.push(attachment);
-      return askAttachments(
-        ctx,
-        { ...data, attachments },
-        ctx.t('tips:guided_attachment_added', { count: attachments.length }),
-      );
+      if (!attachment) return askAttachments(ctx, data, ctx.t('tips:guided_attachments_expected'));
+      return addAttachment(ctx, data, attachment);
     }
+    case 'edit':
+      if (attachment) return addAttachment(ctx, data, attachment);
+      return askEdit(ctx, data);
     case 'confirm':
-      return showConfirmation(ctx, data);
+      return askAttachments(ctx, data);
     default:
       // A step this version does not know (stored by another version): start over rather than guess.
       return startGuidedTip(ctx);

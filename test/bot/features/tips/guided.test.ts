@@ -33,13 +33,19 @@ describe('guided /tip', () => {
     const domainButtons = buttonsOf(domainStep?.payload).map((button) => button.callback_data);
     // The three powers come first.
     expect(domainButtons.slice(0, 3)).toEqual(['tip.domain|D', 'tip.domain|F', 'tip.domain|P']);
-    expect(domainButtons).toHaveLength(6);
+    // Six domains, then Cancel (step 1 has nothing to go back to).
+    expect(domainButtons).toHaveLength(7);
+    expect(domainButtons.at(-1)).toBe('tip.cancel');
 
     const unitStep = await harness.send(callbackQuery(me, encodeCallback('tip.domain', 'F')));
     const unitMessage = unitStep.find((message) => message.method === 'sendMessage');
     const unitButtons = buttonsOf(unitMessage?.payload);
-    expect(unitButtons.length).toBeLessThanOrEqual(9);
-    expect(unitButtons.at(-1)?.callback_data).toBe('tip.type');
+    expect(unitButtons.length).toBeLessThanOrEqual(11);
+    expect(unitButtons.slice(-3).map((button) => button.callback_data)).toEqual([
+      'tip.type',
+      'tip.back|unit',
+      'tip.cancel',
+    ]);
     const [row] = await harness.db.select().from(dialogues).where(eq(dialogues.userId, GUIDED));
     expect(row).toMatchObject({ kind: 'tip', step: 'unit', data: { domain: 'F' } });
 
@@ -50,6 +56,8 @@ describe('guided /tip', () => {
     const [attachStep] = await harness.send(textMessage(me, TEXT));
     expect(buttonsOf(attachStep?.payload).map((button) => button.callback_data)).toEqual([
       'tip.submit',
+      'tip.edit',
+      'tip.back|attachments',
       'tip.cancel',
     ]);
     await harness.send(photoMessage(me));
@@ -59,6 +67,8 @@ describe('guided /tip', () => {
     expect(confirm?.text).toContain('附件：2');
     expect(buttonsOf(confirm?.payload).map((button) => button.callback_data)).toEqual([
       'tip.submit',
+      'tip.edit',
+      'tip.back|attachments',
       'tip.cancel',
     ]);
 
@@ -118,6 +128,56 @@ describe('guided /tip', () => {
       (message) => message.method === 'sendMessage',
     );
     expect(next?.text).toContain('第 3 步');
+    await harness.send(textMessage(me, '/cancel'));
+  });
+
+  it('Edit changes one answer and keeps the others; an old Back button is stale and changes nothing', async () => {
+    const me = user(GUIDED);
+    await harness.send(textMessage(me, '/tip'));
+    await harness.send(callbackQuery(me, encodeCallback('tip.domain', 'F')));
+    await harness.send(textMessage(me, '鹤浦镇'));
+    await harness.send(textMessage(me, TEXT));
+    // Back from step 2, pressed now that the person is at step 4: stale, the draft stays where it is.
+    const stale = await harness.send(callbackQuery(me, encodeCallback('tip.back', 'unit')));
+    expect(stale.find((message) => message.method === 'answerCallbackQuery')?.payload.show_alert).toBe(true);
+    expect(stale.filter((message) => message.method === 'sendMessage')).toHaveLength(0);
+    let [row] = await harness.db.select().from(dialogues).where(eq(dialogues.userId, GUIDED));
+    expect(row?.step).toBe('attachments');
+
+    const [choose] = (await harness.send(callbackQuery(me, encodeCallback('tip.edit')))).filter(
+      (message) => message.method === 'sendMessage',
+    );
+    expect(buttonsOf(choose?.payload).map((button) => button.callback_data)).toEqual([
+      'tip.goto|domain',
+      'tip.goto|unit',
+      'tip.goto|text',
+      'tip.back|edit',
+      'tip.cancel',
+    ]);
+    const [unitStep] = (await harness.send(callbackQuery(me, encodeCallback('tip.goto', 'unit')))).filter(
+      (message) => message.method === 'sendMessage',
+    );
+    expect(unitStep?.text).toContain('第 2 步（共 4 步）');
+    // Changing the unit goes straight back to the review, the domain and the text kept.
+    const [review] = await harness.send(textMessage(me, '大徐镇'));
+    expect(review?.text).toContain('第 4 步（共 4 步）');
+    expect(review?.text).toContain('F-DXZ');
+    expect(review?.text).toContain(TEXT);
+    [row] = await harness.db.select().from(dialogues).where(eq(dialogues.userId, GUIDED));
+    expect(row).toMatchObject({ step: 'attachments', data: { domain: 'F', unitCode: 'DXZ', text: TEXT } });
+    expect(row?.data).not.toHaveProperty('editing');
+
+    // Back from the review is the text step, showing the text with a button to keep it.
+    const [textStep] = (
+      await harness.send(callbackQuery(me, encodeCallback('tip.back', 'attachments')))
+    ).filter((message) => message.method === 'sendMessage');
+    expect(textStep?.text).toContain('第 3 步（共 4 步）');
+    expect(textStep?.text).toContain(TEXT);
+    const [kept] = (await harness.send(callbackQuery(me, encodeCallback('tip.keep')))).filter(
+      (message) => message.method === 'sendMessage',
+    );
+    expect(kept?.text).toContain('第 4 步（共 4 步）');
+    expect(kept?.text).toContain(TEXT);
     await harness.send(textMessage(me, '/cancel'));
   });
 
