@@ -100,7 +100,8 @@ describe(`holidays imported by the CLI govern due dates in the real process on $
     const text = textOf(await session.messageTo(officer.id, mark, '干部监督日报 · 2027-10-15'));
     // Both items are past their triage dates (8 and 11 October), with those dates…
     expect(text).toContain('已超期 2 件');
-    expect(text).toContain(`#${numbers.tip} S-DXZ · 待分办 · 期限 10-08`);
+    // (the tip is must-investigate, which the overdue list marks since the digests were reworded)
+    expect(text).toContain(`#${numbers.tip} S-DXZ · 待分办 · 必查 · 期限 10-08`);
     expect(text).toContain(`#${numbers.logged} D-DXZ · 待分办 · 期限 10-11`);
     // …but the talk, due 20 October on the official calendar, is not late yet.
     expect(text).not.toContain('逾期未办的谈话与审计');
