@@ -5,38 +5,24 @@
  * update, no routing, audit, sealing, ordering per sender or retries: beside the bare floor it shows
  * what durability itself costs, and beside the product what is the product's own work.
  */
-import { createServer } from 'node:http';
 import { sql } from 'drizzle-orm';
-import { Telegraf } from 'telegraf';
-import { openDatabase, queryRows } from '../../src/db/client.js';
-import { figures } from './figures.js';
+import { queryRows } from '../../src/db/client.js';
+import { runFloor } from './floor-harness.js';
 
-async function main(): Promise<void> {
-  const env = process.env;
-  let statements = 0;
-  const database = await openDatabase(
-    env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.DATA_DIR ?? './data' },
-    {
-      onStatement: () => {
-        statements += 1;
-      },
-    },
-  );
-  const db = database.db;
-  await db.execute(
-    sql`create table if not exists floor_inbox (update_id bigint primary key, body jsonb not null, done boolean not null default false)`,
-  );
-  await db.execute(
-    sql`create table if not exists floor_items (id serial primary key, chat_id bigint not null, text text not null, created_at timestamptz not null default now())`,
-  );
-  await db.execute(
-    sql`create table if not exists floor_outbox (id serial primary key, chat_id bigint not null, text text not null, sent boolean not null default false)`,
-  );
-  const bot = new Telegraf(env.BOT_TOKEN ?? '', {
-    telegram: { apiRoot: env.TELEGRAM_API_ROOT, webhookReply: false },
-  });
-  bot.botInfo = await bot.telegram.getMe();
-  bot.on('message', async (ctx) => {
+runFloor(
+  'durable floor',
+  async (db) => {
+    await db.execute(
+      sql`create table if not exists floor_inbox (update_id bigint primary key, body jsonb not null, done boolean not null default false)`,
+    );
+    await db.execute(
+      sql`create table if not exists floor_items (id serial primary key, chat_id bigint not null, text text not null, created_at timestamptz not null default now())`,
+    );
+    await db.execute(
+      sql`create table if not exists floor_outbox (id serial primary key, chat_id bigint not null, text text not null, sent boolean not null default false)`,
+    );
+  },
+  async (ctx, db) => {
     const text = 'text' in ctx.message ? ctx.message.text : '';
     const chatId = ctx.chat.id;
     await db.execute(
@@ -56,31 +42,5 @@ async function main(): Promise<void> {
     });
     await ctx.reply(`#${outboxId}`);
     await db.execute(sql`update floor_outbox set sent = true where id = ${outboxId}`);
-  });
-  const handler = bot.webhookCallback('/hook', { secretToken: env.WEBHOOK_SECRET });
-  const server = createServer((request, response) => {
-    void handler(request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  process.on('message', (message: { type?: string }) => {
-    if (message.type === 'figures') {
-      process.send?.(figures(statements));
-      return;
-    }
-    if (message.type !== 'stop') return;
-    server.close();
-    server.closeIdleConnections();
-    database.close().then(() => {
-      process.send?.({ type: 'stopped', maxRssKb: process.resourceUsage().maxRSS }, () => process.exit(0));
-    });
-  });
-  process.send?.({ type: 'ready', port: typeof address === 'object' && address ? address.port : 0 });
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `durable floor target failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exit(1);
-});
+  },
+);

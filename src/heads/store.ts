@@ -30,23 +30,8 @@ export async function personNames(
   return new Map(rows.map((row) => [row.key, row.name]));
 }
 
-/** Every tenure, earliest first. */
-export async function loadTenures(db: Queryable): Promise<Tenure[]> {
-  const rows = await db
-    .select({
-      personKey: headTenures.personKey,
-      unitCode: headTenures.unitCode,
-      title: headTenures.title,
-      from: headTenures.fromDate,
-      to: headTenures.toDate,
-    })
-    .from(headTenures)
-    .orderBy(asc(headTenures.fromDate), asc(headTenures.id));
-  return rows;
-}
-
-/** A unit's tenures, earliest first (read per tip: only the unit's rows, not the whole history). */
-export async function tenuresOfUnit(db: Queryable, unitCode: string): Promise<Tenure[]> {
+/** Tenures, earliest first: every unit's, or one unit's. */
+function selectTenures(db: Queryable, unitCode?: string): Promise<Tenure[]> {
   return db
     .select({
       personKey: headTenures.personKey,
@@ -56,8 +41,18 @@ export async function tenuresOfUnit(db: Queryable, unitCode: string): Promise<Te
       to: headTenures.toDate,
     })
     .from(headTenures)
-    .where(eq(headTenures.unitCode, unitCode))
+    .where(unitCode === undefined ? undefined : eq(headTenures.unitCode, unitCode))
     .orderBy(asc(headTenures.fromDate), asc(headTenures.id));
+}
+
+/** Every tenure, earliest first. */
+export function loadTenures(db: Queryable): Promise<Tenure[]> {
+  return selectTenures(db);
+}
+
+/** A unit's tenures, earliest first (read per tip: only the unit's rows, not the whole history). */
+export function tenuresOfUnit(db: Queryable, unitCode: string): Promise<Tenure[]> {
+  return selectTenures(db, unitCode);
 }
 
 /** Adds a person. */
