@@ -533,15 +533,17 @@ export class OutboxSender {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
+      // A sleep that ends by its timer must forget its wake-up: left in place, the next wake() (say,
+      // during the following claim) would call it and clear `woken`, and that wake would be lost.
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
         resolve();
-      }
+      }, ms);
       this.wakeUp = () => {
+        clearTimeout(timer);
         this.wakeUp = undefined;
         this.woken = false;
-        done();
+        resolve();
       };
     });
   }
