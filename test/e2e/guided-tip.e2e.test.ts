@@ -8,7 +8,7 @@ import { queryRows } from '../../src/db/client.js';
 import { testDatabaseKind } from '../support/database.js';
 import { buttonsOf, E2eSession, textOf } from '../support/e2e-session.js';
 import type { RecordedCall } from '../support/fake-bot-api.js';
-import { user } from '../support/updates.js';
+import { photoMessage, textMessage, user } from '../support/updates.js';
 
 const admin = user(9400, { name: '赵部长' });
 const officer = user(9401, { name: '干部科小王' });
@@ -22,6 +22,7 @@ interface Words {
   edit: string;
   editText: string;
   keep: string;
+  kept: (count: number) => string;
   done: string;
   cancelled: string;
   receipt: string;
@@ -37,6 +38,7 @@ const WORDS: Words[] = [
     edit: '修改',
     editText: '内容',
     keep: '不修改',
+    kept: (count) => `已收到附件（${count} 个）`,
     done: '完成',
     cancelled: '已取消',
     receipt: '已收到',
@@ -50,6 +52,7 @@ const WORDS: Words[] = [
     edit: 'Edit',
     editText: 'Text',
     keep: 'Keep',
+    kept: (count) => (count === 1 ? 'Attachment received (1)' : `Attachments received (${count})`),
     done: 'Done',
     cancelled: 'Cancelled',
     receipt: '#',
@@ -59,6 +62,9 @@ const WORDS: Words[] = [
 const FIRST_TEXT = '书记在八小时以外频繁出入私人会所，多次由企业老板买单';
 const SECOND_TEXT = '书记在八小时以外频繁出入私人会所，由某建筑公司老板买单约两万元';
 const OFFERED_TEXT = '镇长把防波堤工程指定给亲戚的公司做，金额约三百万元';
+const KEPT_CAPTION = '照片是镇长在会所门口，车牌已拍到';
+const KEPT_TEXT = '镇长每周五晚上都去城东的私人会所，由施工方老板结账';
+const LATER_TEXT = '补充：上周五也去了，同行的还有财政所所长';
 
 /** "n of N" from a screen, or null when the screen says no step. */
 function stepOf(call: RecordedCall, words: Words): { n: number; of: number } | null {
@@ -204,6 +210,48 @@ describe(`the guided /tip through the real process on ${testDatabaseKind}`, { ti
         expect(stepOf(await session.messageTo(person.id, mark, words.step), words)).toEqual({ n: 2, of: 3 });
         const cancel = await session.say(person, '/cancel');
         expect(textOf(cancel)).not.toBe('');
+      });
+
+      it('photos and a text sent at the domain step, and more text at the review, are all kept on the item', async () => {
+        const person = words.lang === 'zh' ? offered.zh : offered.en;
+        const domainStep = await session.say(person, '/tip');
+        expect(stepOf(domainStep, words)).toEqual({ n: 1, of: 4 });
+        // An album arrives as one update per photo, the first one often before the domain is chosen.
+        let mark = session.push(photoMessage(person));
+        const firstPhoto = await session.messageTo(person.id, mark, words.step);
+        expect(textOf(firstPhoto)).toContain(words.kept(1));
+        mark = session.push(photoMessage(person, KEPT_CAPTION));
+        const secondPhoto = await session.messageTo(person.id, mark, words.step);
+        expect(textOf(secondPhoto)).toContain(words.kept(2));
+        // With the report's text in hand there is no text step left: the count says 1 of 3 from now on.
+        mark = session.push(textMessage(person, KEPT_TEXT));
+        expect(stepOf(await session.messageTo(person.id, mark, words.step), words)).toEqual({ n: 1, of: 3 });
+
+        mark = session.press(person, domainStep, 'S ');
+        expect(stepOf(await session.messageTo(person.id, mark, words.step), words)).toEqual({ n: 2, of: 3 });
+        const first = await session.say(person, 'HPZ');
+        expect(stepOf(first, words)).toEqual({ n: 3, of: 3 });
+        // The caption and the text came first and are the report so far.
+        expect(textOf(first)).toContain(KEPT_CAPTION);
+        expect(textOf(first)).toContain(KEPT_TEXT);
+        // More text at the review is added to the report, not dropped.
+        const review = await session.say(person, LATER_TEXT);
+        expect(textOf(review)).toContain(LATER_TEXT);
+        expect(textOf(review)).toContain(KEPT_TEXT);
+
+        mark = session.press(person, review, words.submit);
+        const receipt = await session.messageTo(person.id, mark, words.receipt);
+        const number = Number(/#(\d+)/.exec(textOf(receipt))?.[1]);
+        expect(number).toBeGreaterThan(0);
+        const shown = await session.say(officer, `/show ${number}`);
+        for (const part of [KEPT_CAPTION, KEPT_TEXT, LATER_TEXT]) expect(textOf(shown)).toContain(part);
+        const [files] = await session.withDatabase((db) =>
+          queryRows<{ n: number }>(
+            db,
+            sql`select count(*)::int as n from item_attachments where item_id = ${number}`,
+          ),
+        );
+        expect(files).toEqual({ n: 2 });
       });
     });
   }

@@ -412,19 +412,50 @@ export async function onGuidedButton(
   }
 }
 
-/** An attachment sent at the last step (or while choosing what to edit): added, and the review shown again. */
-async function addAttachment(ctx: BotContext, data: TipData, attachment: AttachmentInput): Promise<void> {
-  const attachments = [...(data.attachments ?? [])];
-  if (attachments.length >= MAX_ATTACHMENTS) {
-    ctx.replyText(ctx.t('tips:too_many_attachments', { max: MAX_ATTACHMENTS }));
-    return;
+/** Below this many characters a typed message at the domain step is taken for a domain attempt, not a report. */
+const MIN_KEPT_TEXT = 7;
+
+/**
+ * What a message brings to a step that asked for something else (an album's other photos at the domain
+ * step, a second text at the review): its attachment, up to the limit, and its text or caption — the
+ * report's text when there is none yet, else added to it. Nothing is dropped without a word: `note`
+ * says what was kept, or why it could not be.
+ */
+function keepArrivals(
+  ctx: BotContext,
+  data: TipData,
+  message: Message,
+  typedCounts: boolean,
+): { data: TipData; note?: string } {
+  const notes: string[] = [];
+  let kept = data;
+  const attachment = attachmentOf(message);
+  if (attachment) {
+    const attachments = [...(data.attachments ?? [])];
+    if (attachments.length >= MAX_ATTACHMENTS) {
+      notes.push(ctx.t('tips:too_many_attachments', { max: MAX_ATTACHMENTS }));
+    } else {
+      attachments.push(attachment);
+      kept = { ...kept, attachments };
+      notes.push(ctx.t('tips:guided_kept_attachment', { count: attachments.length }));
+      // A voice message is the report itself: there will be no text step (the count stays true).
+      if (SPOKEN.has(attachment.fileKind) && kept.text === undefined) kept = { ...kept, skipText: true };
+    }
   }
-  attachments.push(attachment);
-  return askAttachments(
-    ctx,
-    { ...data, attachments },
-    ctx.t('tips:guided_attachment_added', { count: attachments.length }),
-  );
+  const raw = (typedCounts && 'text' in message ? message.text : null) ?? captionOf(message);
+  const text = raw === null ? '' : sanitizeText(raw).trim();
+  if (text !== '') {
+    const combined = kept.text === undefined ? text : `${kept.text}\n${text}`;
+    const length = Array.from(combined).length;
+    if (length > MAX_TEXT_LENGTH) {
+      notes.push(ctx.t('tips:error_text_too_long', { length, max: MAX_TEXT_LENGTH }));
+    } else {
+      notes.push(ctx.t(kept.text === undefined ? 'tips:guided_kept_text' : 'tips:guided_kept_text_added'));
+      // With the report's text in hand there is no text step: the step count says so from now on.
+      kept = { ...kept, text: combined, skipText: true };
+    }
+  }
+  return notes.length > 0 ? { data: kept, note: notes.join('\n') } : { data: kept };
 }
 
 /** A message during the guided tip: a typed domain or unit, the text, or an attachment. */
@@ -437,13 +468,18 @@ export async function onGuidedMessage(ctx: BotContext, message: Message, dialogu
       const domain = typed ? parseDomain(typed) : null;
       if (domain && data.editing) return askAttachments(ctx, { ...data, domain });
       if (domain) return askUnit(ctx, { ...data, domain });
-      return askDomain(ctx, data);
+      // A short typed answer is a domain attempt; anything else is kept, not dropped.
+      const longEnough = typed !== null && Array.from(typed.trim()).length >= MIN_KEPT_TEXT;
+      const kept = keepArrivals(ctx, data, message, longEnough);
+      return askDomain(ctx, kept.data, kept.note);
     }
     case 'unit': {
       if (!typed) {
+        const kept = keepArrivals(ctx, data, message, false);
+        await save(ctx, 'unit', kept.data);
         ctx.replyText(
-          stepText(ctx, data, 'unit', ctx.t('tips:guided_unit_type')),
-          keyboard([navigationRow(ctx, data, 'unit')]),
+          withPrefix(kept.note, stepText(ctx, kept.data, 'unit', ctx.t('tips:guided_unit_type'))),
+          keyboard([navigationRow(ctx, kept.data, 'unit')]),
         );
         return;
       }
@@ -495,15 +531,17 @@ export async function onGuidedMessage(ctx: BotContext, message: Message, dialogu
       }
       return askAttachments(ctx, { ...data, text, attachments });
     }
-    case 'attachments': {
-      if (!attachment) return askAttachments(ctx, data, ctx.t('tips:guided_attachments_expected'));
-      return addAttachment(ctx, data, attachment);
-    }
+    case 'attachments':
     case 'edit':
-      if (attachment) return addAttachment(ctx, data, attachment);
-      return askEdit(ctx, data);
-    case 'confirm':
-      return askAttachments(ctx, data);
+    case 'confirm': {
+      // At the review a photo, a document or more text adds to the report; nothing is dropped.
+      const kept = keepArrivals(ctx, data, message, true);
+      if (kept.note === undefined) {
+        if (dialogue.step === 'edit') return askEdit(ctx, data);
+        return askAttachments(ctx, data, ctx.t('tips:guided_attachments_expected'));
+      }
+      return askAttachments(ctx, kept.data, kept.note);
+    }
     default:
       // A step this version does not know (stored by another version): start over rather than guess.
       return startGuidedTip(ctx);
