@@ -38,6 +38,11 @@ function replyAsked(ctx: BotContext, id: number, outcome: { kind: AskOutcome['ki
 
 /** The dialogue of an officer whose next private text is a question about an item. */
 const ASK_STEP = 'ask';
+/**
+ * How long a pressed "ask the reporter" waits for its question. An officer who pressed it and moved
+ * on must not have a text typed much later (a note, a reply meant for someone else) relayed.
+ */
+const ASK_WAIT_MINUTES = 30;
 
 /**
  * Button `q.ak|<id>` under the item card: the officer's next private text is the question to the
@@ -56,7 +61,11 @@ export async function askButton(ctx: BotContext, data: CallbackData): Promise<vo
     replyAsked(ctx, id, { kind: askable });
     return;
   }
-  await setDialogue(ctx.db, ctx.from.id, { kind: 'queue', step: ASK_STEP, data: { itemId: id } });
+  await setDialogue(ctx.db, ctx.from.id, {
+    kind: 'queue',
+    step: ASK_STEP,
+    data: { itemId: id, pressedAt: ctx.services.now().toISOString() },
+  });
   ctx.replyText(ctx.t('queue:ask_prompt', { id, max: MAX_RELAY_LENGTH }), {
     reply_markup: {
       inline_keyboard: [
@@ -93,6 +102,13 @@ export function isAskStep(dialogue: Dialogue): boolean {
 export async function askStep(ctx: BotContext, text: string, data: Record<string, unknown>): Promise<void> {
   if (!ctx.from) return;
   const id = typeof data.itemId === 'number' ? data.itemId : 0;
+  const pressedAt = typeof data.pressedAt === 'string' ? Date.parse(data.pressedAt) : Number.NaN;
+  // A press without a time (stored by an earlier version) counts as expired too: relay nothing unasked.
+  if (!(ctx.services.now().getTime() - pressedAt <= ASK_WAIT_MINUTES * 60_000)) {
+    await clearDialogue(ctx.db, ctx.from.id);
+    ctx.replyText(ctx.t('queue:ask_expired', { id, minutes: ASK_WAIT_MINUTES }));
+    return;
+  }
   const question = text.trim();
   if (question === '' || Array.from(question).length > MAX_RELAY_LENGTH) {
     ctx.replyText(ctx.t('queue:ask_invalid', { id, max: MAX_RELAY_LENGTH }));
