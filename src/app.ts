@@ -18,6 +18,7 @@ import { rememberBotUsername } from './people/invites.js';
 import { activeAdminCount, staffRecipients } from './people/store.js';
 import type { Services } from './services.js';
 import { crashAfterStoreIfAsked, withInjectedFaults } from './telegram/fault-injection.js';
+import { removeDeliveredPrivateMessages } from './telegram/outbox.js';
 import { PollingIntake } from './telegram/polling.js';
 import { OutboxSender, REFUSAL_NOTICE_REF, type SenderOptions } from './telegram/sender.js';
 import { SenderLeadership } from './telegram/sender-leadership.js';
@@ -64,6 +65,8 @@ export async function openConfiguredDatabase(
   }
   const sealed = await sealLegacyRows(database.db);
   if (sealed > 0) logger?.info({ rows: sealed }, 'sealed rows stored in clear before encryption at rest');
+  const moved = await removeDeliveredPrivateMessages(database.db);
+  if (moved > 0) logger?.info({ rows: moved }, 'removed delivered private messages kept by an older version');
   return database;
 }
 

@@ -6,6 +6,7 @@ import { startRetentionJob } from './items/retention.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services.js';
 import { pruneHandledUpdates } from './telegram/inbox.js';
+import { pruneDeliveryTraces } from './telegram/outbox.js';
 import { seedUnitsIfEmpty } from './units/directory.js';
 
 /** Background work started with the bot: schedules and housekeeping. */
@@ -41,6 +42,9 @@ export function startBackgroundJobs(
     () => {
       pruneHandledUpdates(database.db).catch((error: unknown) =>
         logger.warn({ err: error }, 'inbox pruning failed'),
+      );
+      pruneDeliveryTraces(database.db).catch((error: unknown) =>
+        logger.warn({ err: error }, 'outbox pruning failed'),
       );
     },
     60 * 60 * 1000,

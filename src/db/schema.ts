@@ -121,6 +121,25 @@ export const outbox = pgTable(
   ],
 );
 
+/**
+ * What a reply to a delivered private message needs: which item the message was about (a receipt, a
+ * relayed question). The message itself is deleted from the outbox once delivered, so nothing keeps a
+ * person's chat id beside an item's time; this row is found by a keyed index of chat and message id
+ * (purpose `reply`), holds the rest sealed, and keeps only the day, for the purge.
+ */
+export const replyRefs = pgTable('reply_refs', {
+  key: text('key').primaryKey(),
+  value: encryptedJson<ReplyRefValue>('value').notNull(),
+  day: date('day', { mode: 'string' }).notNull().defaultNow(),
+});
+
+/** A reply lookup's sealed content: the message it stands for (so rotate-key can index it anew) and its ref. */
+export interface ReplyRefValue {
+  chatId: number;
+  messageId: number;
+  ref: string;
+}
+
 /** Enrolled people; one role at a time. A revoked person keeps the row (history) but has no access. */
 export const people = pgTable('people', {
   telegramId: telegramId('telegram_id').primaryKey(),

@@ -1,6 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { outbox } from '../db/schema.js';
-import type { Queryable } from '../db/client.js';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { blindIndexesFor, blindIndexFor, seal, unseal } from '../crypto/sealing.js';
+import { type Db, type Queryable, queryRows } from '../db/client.js';
+import { outbox, replyRefs } from '../db/schema.js';
+import { deleteSetting, getSetting } from '../settings.js';
 import { splitHtml } from './html.js';
 
 /** A file to upload with a message (the sender turns it into multipart). */
@@ -115,6 +117,70 @@ export async function writeOutbox(
   if (options.notify ?? true) await db.execute(sql`select ${OUTBOX_WAKE_SQL}`);
 }
 
+/** A message Telegram accepted: the outbox row, and what a reply to it will need. */
+export interface DeliveredMessage {
+  id: number;
+  chatId: number;
+  /** The id Telegram gave the message; null when nothing new was sent (an edit that changed nothing). */
+  messageId: number | null;
+  /** The message's ref in clear (e.g. `receipt:12`), or null. */
+  ref: string | null;
+}
+
+/** The keyed index a reply lookup is found by, under the current key. */
+function replyKeyOf(chatId: number, messageId: number): string {
+  return blindIndexFor('reply', `${chatId}:${messageId}`);
+}
+
+/**
+ * Records delivered messages in one statement (the sender group-commits them). A group's message is
+ * marked sent and kept (the section chat is no person). A private chat's message is deleted: kept, its
+ * chat id beside its times would tell a database reader who was sent a receipt when an item arrived
+ * (issue 14). If it had a ref, a reply lookup keeps which item it was about, under a keyed index and
+ * with the day only. The piece after a deleted one of a long text no longer waits for it.
+ */
+export async function recordDeliveries(
+  db: Queryable,
+  deliveries: readonly DeliveredMessage[],
+): Promise<void> {
+  if (deliveries.length === 0) return;
+  const rows = sql.join(
+    deliveries.map((delivery) => {
+      const lookup =
+        delivery.chatId > 0 && delivery.ref !== null && delivery.messageId !== null
+          ? {
+              key: replyKeyOf(delivery.chatId, delivery.messageId),
+              value: seal(
+                JSON.stringify({ chatId: delivery.chatId, messageId: delivery.messageId, ref: delivery.ref }),
+              ),
+            }
+          : { key: null, value: null };
+      return sql`(${delivery.id}::bigint, ${delivery.messageId}::bigint, ${lookup.key}::text, ${lookup.value}::text)`;
+    }),
+    sql`, `,
+  );
+  await db.execute(
+    sql`with v(id, message_id, reply_key, reply_value) as (values ${rows}),
+        gone as (
+          delete from ${outbox} o using v where o.id = v.id and o.chat_id > 0
+          returning o.id, o.chat_id),
+        released as (
+          update ${outbox} n set follows_previous = false from gone g
+          where n.chat_id = g.chat_id and n.follows_previous
+            and n.id = (select min(x.id) from ${outbox} x where x.chat_id = g.chat_id and x.id > g.id)
+          returning n.id),
+        kept as (
+          insert into ${replyRefs} (key, value)
+          select v.reply_key, v.reply_value from v join gone g on g.id = v.id
+          where v.reply_key is not null
+          on conflict (key) do nothing
+          returning key)
+        update ${outbox} o set status = 'sent', sent_at = now(), payload = null, file_bytes = null,
+          result_message_id = v.message_id, lease_until = null
+        from v where o.id = v.id and o.chat_id <= 0`,
+  );
+}
+
 /**
  * The `ref` of the bot's message that a person replied to (e.g. `receipt:12`), so replying to a
  * receipt or a question can be tied to its item; null when the message was not one of ours.
@@ -124,10 +190,80 @@ export async function refOfSentMessage(
   chatId: number,
   messageId: number,
 ): Promise<string | null> {
+  const [lookup] = await db
+    .select({ value: replyRefs.value })
+    .from(replyRefs)
+    .where(inArray(replyRefs.key, blindIndexesFor('reply', `${chatId}:${messageId}`)))
+    .limit(1);
+  if (lookup && lookup.value.chatId === chatId && lookup.value.messageId === messageId)
+    return lookup.value.ref;
+  // A group's messages stay in the outbox, and so do private ones not yet moved at start.
   const [row] = await db
     .select({ ref: outbox.ref })
     .from(outbox)
     .where(and(eq(outbox.chatId, chatId), eq(outbox.resultMessageId, messageId)))
     .limit(1);
   return row?.ref ?? null;
+}
+
+/** Set by migration 0009 when the outbox held delivered private messages from before it. */
+const DELIVERED_PRIVATE_ROWS = 'outbox.delivered_private_rows';
+
+/**
+ * At start, after migration 0009: moves what replies need out of delivered private messages kept by an
+ * older version, and deletes those messages; in batches, each its own transaction, so it can stop and
+ * run again. A new database has none: a start costs one lookup. Returns how many messages it removed.
+ */
+export async function removeDeliveredPrivateMessages(db: Db, batchSize = 200): Promise<number> {
+  if (!(await getSetting<boolean>(db, DELIVERED_PRIVATE_ROWS))) return 0;
+  let total = 0;
+  for (;;) {
+    const removed = await db.transaction(async (tx) => {
+      const rows = await queryRows<{
+        id: number;
+        chat_id: number;
+        result_message_id: number | null;
+        ref: string | null;
+      }>(
+        tx,
+        sql`select id, chat_id, result_message_id, ref from ${outbox}
+            where status = 'sent' and chat_id > 0 order by id limit ${batchSize} for update skip locked`,
+      );
+      if (rows.length === 0) return 0;
+      await recordDeliveries(
+        tx,
+        rows.map((row) => ({
+          id: Number(row.id),
+          chatId: Number(row.chat_id),
+          messageId: row.result_message_id === null ? null : Number(row.result_message_id),
+          // Raw SQL bypasses the column's mapper: the ref arrives sealed.
+          ref: row.ref === null ? null : unseal(row.ref),
+        })),
+      );
+      return rows.length;
+    });
+    total += removed;
+    if (removed < batchSize) break;
+  }
+  await deleteSetting(db, DELIVERED_PRIVATE_ROWS);
+  return total;
+}
+
+/** How long a reply lookup is kept: a reply to a receipt months later is still tied to its item. */
+export const REPLY_LOOKUP_DAYS = 400;
+/** How long a private message Telegram refused (or whose chat blocked the bot) is kept, for an operator to look at. */
+export const UNDELIVERED_PRIVATE_DAYS = 7;
+
+/**
+ * Deletes what the outbox keeps about people past its use: reply lookups older than REPLY_LOOKUP_DAYS
+ * and private messages that could not be delivered, UNDELIVERED_PRIVATE_DAYS after they were written.
+ */
+export async function pruneDeliveryTraces(db: Queryable, now: Date = new Date()): Promise<void> {
+  await db.execute(
+    sql`delete from ${replyRefs} where day < (${now.toISOString()}::timestamptz - make_interval(days => ${REPLY_LOOKUP_DAYS}))::date`,
+  );
+  await db.execute(
+    sql`delete from ${outbox} where chat_id > 0 and status in ('failed', 'blocked')
+        and created_at < ${now.toISOString()}::timestamptz - make_interval(days => ${UNDELIVERED_PRIVATE_DAYS})`,
+  );
 }

@@ -6,7 +6,7 @@ import { type Db, type Queryable, queryRows } from '../db/client.js';
 import { outbox } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { htmlToPlainText } from './html.js';
-import { OutboxBuffer, writeOutbox } from './outbox.js';
+import { type DeliveredMessage, OutboxBuffer, recordDeliveries, writeOutbox } from './outbox.js';
 import { SendBudget } from './rate-limits.js';
 import { callWithUpload } from './upload.js';
 
@@ -79,8 +79,7 @@ interface ClaimedMessage extends Record<string, unknown> {
 }
 
 interface PendingSent {
-  id: number;
-  messageId: number | null;
+  delivery: DeliveredMessage;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -329,7 +328,7 @@ export class OutboxSender {
       settle();
       if (isNotModified(error)) {
         // The message already reads so: the edit's purpose holds, and retrying cannot change that.
-        await this.recordOutcome(log, () => this.markSent(message.id, null));
+        await this.recordOutcome(log, () => this.markSent(message, null));
         log.debug('edit changed nothing; done');
         return;
       }
@@ -344,7 +343,7 @@ export class OutboxSender {
         : null;
     // Telegram has the message now: only the database can fail here, and that must not be taken
     // for a failed send (which would send it again).
-    await this.recordOutcome(log, () => this.markSent(message.id, messageId));
+    await this.recordOutcome(log, () => this.markSent(message, messageId));
     this.stats.sent += 1;
     log.debug('sent');
     if (this.onDelivered) {
@@ -365,9 +364,15 @@ export class OutboxSender {
    * messages, and a lone message is written at once. Resolves when this message's row is written;
    * until then its chat stays in flight, so per-chat order and the lease hold as before.
    */
-  private markSent(id: number, messageId: number | null): Promise<void> {
+  private markSent(
+    message: { id: number; chat_id: number; ref: string | null },
+    messageId: number | null,
+  ): Promise<void> {
+    // Raw SQL bypasses the column's mapper: the ref arrives sealed.
+    const ref = message.ref === null ? null : unseal(message.ref);
+    const delivery: DeliveredMessage = { id: message.id, chatId: message.chat_id, messageId, ref };
     return new Promise((resolve, reject) => {
-      this.sentQueue.push({ id, messageId, resolve, reject });
+      this.sentQueue.push({ delivery, resolve, reject });
       if (!this.flushing) this.flushing = this.flushSent();
     });
   }
@@ -378,15 +383,9 @@ export class OutboxSender {
     while (this.sentQueue.length > 0) {
       const batch = this.sentQueue.splice(0, MAX_SENT_BATCH);
       try {
-        const rows = sql.join(
-          batch.map((entry) => sql`(${entry.id}::bigint, ${entry.messageId}::bigint)`),
-          sql`, `,
-        );
-        await this.db.execute(
-          sql`update ${outbox} o set status = 'sent', sent_at = now(), payload = null, file_bytes = null,
-                result_message_id = v.message_id, lease_until = null
-              from (values ${rows}) as v(id, message_id)
-              where o.id = v.id`,
+        await recordDeliveries(
+          this.db,
+          batch.map((entry) => entry.delivery),
         );
         for (const entry of batch) entry.resolve();
       } catch (error) {

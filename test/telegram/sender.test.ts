@@ -1,10 +1,10 @@
-import { asc } from 'drizzle-orm';
+import { asc, sql } from 'drizzle-orm';
 import { Telegram } from 'telegraf';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.js';
-import { outbox } from '../../src/db/schema.js';
+import { type Database, queryRows } from '../../src/db/client.js';
+import { outbox, replyRefs } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
-import { OutboxBuffer, writeOutbox } from '../../src/telegram/outbox.js';
+import { OutboxBuffer, refOfSentMessage, writeOutbox } from '../../src/telegram/outbox.js';
 import {
   type Delivery,
   HEAD_OF_LINE_ATTEMPTS,
@@ -35,6 +35,7 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
   afterAll(() => database.close());
   beforeEach(async () => {
     await database.db.delete(outbox);
+    await database.db.delete(replyRefs);
     api = await FakeBotApi.start();
     sender = new OutboxSender(database.db, new Telegram(api.token, { apiRoot: api.url }), logger);
   });
@@ -54,7 +55,7 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
   const allSettled = async () =>
     (await statuses()).every((status) => !['pending', 'sending'].includes(status));
 
-  it('delivers in order per chat, a second apart, records the message id and forgets the content', async () => {
+  it('delivers in order per chat, a second apart, and deletes what it delivered to a private chat', async () => {
     sender.start();
     await queue((out) => {
       for (const n of [1, 2, 3]) out.sendText(77, `m${n}`);
@@ -65,9 +66,32 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     for (let index = 1; index < sends.length; index += 1) {
       expect((sends[index]?.at ?? 0) - (sends[index - 1]?.at ?? 0)).toBeGreaterThanOrEqual(990);
     }
-    const rows = await database.db.select().from(outbox);
-    expect(rows.every((row) => row.payload === null && row.resultMessageId !== null)).toBe(true);
+    // A person's chat id beside a send time would say who got a receipt when (issue 14).
+    expect(await database.db.select().from(outbox)).toEqual([]);
     expect(api.limitViolations()).toEqual([]);
+  });
+
+  it("keeps a group's delivered message as sent, content forgotten, and of a private one only what a reply needs", async () => {
+    sender.start();
+    await queue((out) => {
+      out.sendText(-1001, 'to the section', {}, 'alert:1');
+      out.sendText(78, 'receipt', {}, 'receipt:9');
+      out.sendText(79, 'no ref');
+    });
+    await until(async () => (await database.db.select().from(outbox)).length === 1 && (await allSettled()));
+    const [group] = await database.db.select().from(outbox);
+    expect(group).toMatchObject({ chatId: -1001, status: 'sent', payload: null });
+    expect(group?.resultMessageId).toBe((api.sent(-1001)[0]?.result as { message_id: number }).message_id);
+    const receiptId = (api.sent(78)[0]?.result as { message_id: number }).message_id;
+    expect(await refOfSentMessage(database.db, 78, receiptId)).toBe('receipt:9');
+    // Another chat's message with the same id, or another message of the chat, finds nothing.
+    expect(await refOfSentMessage(database.db, 79, receiptId)).toBeNull();
+    expect(await refOfSentMessage(database.db, 78, receiptId + 1000)).toBeNull();
+    // The lookup holds no chat id, ref or time in clear: only a keyed index, a sealed value and a day.
+    const lookups = await queryRows<Record<string, unknown>>(database.db, sql`select * from reply_refs`);
+    expect(lookups).toHaveLength(1);
+    expect(Object.keys(lookups[0] ?? {}).sort()).toEqual(['day', 'key', 'value']);
+    expect(JSON.stringify(lookups)).not.toMatch(/78|receipt/);
   });
 
   it('waits retry_after on 429, retries 5xx and dropped connections, and loses nothing', async () => {
@@ -82,7 +106,8 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     expect(api.textsTo(1)).toEqual(['after 429']);
     expect(api.textsTo(2)).toEqual(['after 500 and drop']);
     expect(sender.stats).toMatchObject({ sent: 2, rateLimited: 1, transientErrors: 2 });
-    expect(await statuses()).toEqual(['sent', 'sent']);
+    // Both delivered to private chats, so both deleted; nothing is left waiting or failed.
+    expect(await statuses()).toEqual([]);
   });
 
   it('records a 403 as blocked and a 400 as failed, without retrying them', async () => {
@@ -116,16 +141,19 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     // A test-only invalid text: a placeholder Telegram takes for an unknown tag.
     await queue((out) => out.sendText(7, '<b>Usage</b>: /show <number> &amp; more', {}, 'receipt:5'));
     await until(async () => (await allSettled()) && api.textsTo(ADMIN_CHAT).length === 1);
+    // The plain copy and the admins' notice were delivered to private chats, so only the refused row is left.
     const rows = await database.db.select().from(outbox).orderBy(asc(outbox.id));
-    const [refused, fallback, notice] = rows;
+    const [refused] = rows;
+    expect(rows).toHaveLength(1);
     expect(refused).toMatchObject({ chatId: 7, status: 'failed', payload: null });
     expect(refused?.lastError).toMatch(
       /^400 Bad Request: Can't parse entities: unsupported start tag "number"/,
     );
-    expect(fallback).toMatchObject({ chatId: 7, status: 'sent', ref: 'receipt:5' });
     expect(api.textsTo(7)).toEqual(['Usage: /show <number> & more']);
     expect(api.sent(7)[0]?.params).not.toHaveProperty('parse_mode');
-    expect(notice).toMatchObject({ chatId: ADMIN_CHAT, status: 'sent' });
+    // The plain copy keeps the receipt's ref: a reply to it is still tied to the item.
+    const plainId = (api.sent(7)[0]?.result as { message_id: number }).message_id;
+    expect(await refOfSentMessage(database.db, 7, plainId)).toBe('receipt:5');
     const [told] = api.textsTo(ADMIN_CHAT);
     expect(told).toContain(`#${refused?.id} sendMessage: 400 Bad Request`);
     expect(told).not.toContain('Usage');
@@ -147,7 +175,8 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     );
     await until(allSettled);
     expect(api.calls.find((call) => call.method === 'editMessageText')?.description).toMatch(/not modified/);
-    expect(await statuses()).toEqual(['sent', 'sent']);
+    // Done, not failed: a private chat's delivered messages are deleted, so no row is left.
+    expect(await statuses()).toEqual([]);
     expect(sender.stats).toMatchObject({ failed: 0, refused: 0 });
   });
 
@@ -192,8 +221,8 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     expect(api.textsTo(13)).toEqual(['reply now']);
     // Telegram has the reply before the sender records it: wait for the record, then check that the
     // scheduled alert is still waiting.
-    await until(async () => (await statuses())[1] !== 'sending');
-    expect(await statuses()).toEqual(['pending', 'sent']);
+    await until(async () => (await statuses()).length === 1);
+    expect(await statuses()).toEqual(['pending']);
   });
 
   it('keeps the pieces of one long text in order even when they pass a failing message', async () => {
@@ -245,9 +274,10 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     });
     sender.start();
     await queue((out) => {
+      // Group chats: their delivered rows are kept, with the message id (a private chat's are deleted).
       for (let chat = 200; chat < 240; chat += 1) {
-        out.sendText(chat, `first ${chat}`);
-        out.sendText(chat, `second ${chat}`);
+        out.sendText(-chat, `first ${chat}`);
+        out.sendText(-chat, `second ${chat}`);
       }
     });
     await until(allSettled, 20_000);
@@ -269,11 +299,34 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     }
     // Each row holds the id Telegram gave that very message, in order per chat.
     for (let chat = 200; chat < 240; chat += 1) {
-      const ids = rows.filter((row) => row.chatId === chat).map((row) => row.resultMessageId);
-      expect(ids).toEqual([answered.get(`${chat}:first ${chat}`), answered.get(`${chat}:second ${chat}`)]);
-      expect(api.textsTo(chat)).toEqual([`first ${chat}`, `second ${chat}`]);
+      const ids = rows.filter((row) => row.chatId === -chat).map((row) => row.resultMessageId);
+      expect(ids).toEqual([answered.get(`${-chat}:first ${chat}`), answered.get(`${-chat}:second ${chat}`)]);
+      expect(api.textsTo(-chat)).toEqual([`first ${chat}`, `second ${chat}`]);
     }
     expect(sender.stats.sent).toBe(80);
+  });
+
+  it('keeps for each of many private deliveries finishing together a reply lookup to its own message', async () => {
+    sender = new OutboxSender(database.db, new Telegram(api.token, { apiRoot: api.url }), logger, {
+      maxInFlight: 40,
+      enforceLimits: false,
+    });
+    sender.start();
+    await queue((out) => {
+      for (let chat = 300; chat < 340; chat += 1) {
+        out.sendText(chat, `first ${chat}`, {}, `receipt:${chat}`);
+        out.sendText(chat, `second ${chat}`, {}, `question:${chat}`);
+      }
+    });
+    await until(async () => (await statuses()).length === 0, 20_000);
+    for (const call of api.sent()) {
+      const chat = call.params.chat_id as number;
+      const expected = String(call.params.text).startsWith('first') ? `receipt:${chat}` : `question:${chat}`;
+      expect(
+        await refOfSentMessage(database.db, chat, (call.result as { message_id: number }).message_id),
+      ).toBe(expected);
+    }
+    expect(api.sent()).toHaveLength(80);
   });
 
   it('stays within 30 messages a second across many chats', async () => {

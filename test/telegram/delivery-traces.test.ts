@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.js';
+import { outbox, replyRefs } from '../../src/db/schema.js';
+import { putSetting } from '../../src/settings.js';
+import {
+  pruneDeliveryTraces,
+  refOfSentMessage,
+  removeDeliveredPrivateMessages,
+  UNDELIVERED_PRIVATE_DAYS,
+} from '../../src/telegram/outbox.js';
+import { createTestDatabase, testDatabaseKind } from '../support/database.js';
+
+// Issue 14: what the outbox keeps about people once a message is delivered, on databases written by
+// an older version too.
+describe(`delivery traces on ${testDatabaseKind}`, () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.close());
+  beforeEach(async () => {
+    await database.db.delete(outbox);
+    await database.db.delete(replyRefs);
+  });
+
+  it('moves the reply lookups out of delivered private messages an older version kept, then deletes them; twice is harmless', async () => {
+    const day = new Date('2026-03-01T08:00:00Z');
+    await database.db.insert(outbox).values([
+      {
+        chatId: 501,
+        method: 'sendMessage',
+        status: 'sent',
+        resultMessageId: 11,
+        ref: 'receipt:1',
+        createdAt: day,
+      },
+      {
+        chatId: 502,
+        method: 'sendMessage',
+        status: 'sent',
+        resultMessageId: 11,
+        ref: 'question:4',
+        createdAt: day,
+      },
+      { chatId: 501, method: 'sendMessage', status: 'sent', resultMessageId: 12, createdAt: day },
+      {
+        chatId: -100,
+        method: 'sendMessage',
+        status: 'sent',
+        resultMessageId: 13,
+        ref: 'alert:1',
+        createdAt: day,
+      },
+      { chatId: 503, method: 'sendMessage', status: 'pending', payload: { chat_id: 503, text: 'waiting' } },
+    ]);
+    await putSetting(database.db, 'outbox.delivered_private_rows', true);
+    expect(await removeDeliveredPrivateMessages(database.db, 2)).toBe(3);
+    const left = await database.db.select().from(outbox);
+    expect(left.map((row) => [row.chatId, row.status]).sort()).toEqual([
+      [-100, 'sent'],
+      [503, 'pending'],
+    ]);
+    expect(await refOfSentMessage(database.db, 501, 11)).toBe('receipt:1');
+    expect(await refOfSentMessage(database.db, 502, 11)).toBe('question:4');
+    expect(await refOfSentMessage(database.db, 501, 12)).toBeNull();
+    expect(await refOfSentMessage(database.db, -100, 13)).toBe('alert:1');
+    // The mark is gone: the next start does nothing, and a second run changes nothing either.
+    expect(await removeDeliveredPrivateMessages(database.db)).toBe(0);
+    await putSetting(database.db, 'outbox.delivered_private_rows', true);
+    expect(await removeDeliveredPrivateMessages(database.db)).toBe(0);
+    expect(await refOfSentMessage(database.db, 501, 11)).toBe('receipt:1');
+  });
+
+  it('purges reply lookups after their period and undelivered private messages after a week, keeping the rest', async () => {
+    const now = new Date('2027-06-01T12:00:00Z');
+    const old = new Date(now.getTime() - (UNDELIVERED_PRIVATE_DAYS + 1) * 86_400_000);
+    const recent = new Date(now.getTime() - 86_400_000);
+    await database.db.insert(outbox).values([
+      { chatId: 601, method: 'sendMessage', status: 'failed', createdAt: old },
+      { chatId: 602, method: 'sendMessage', status: 'blocked', createdAt: old },
+      { chatId: 603, method: 'sendMessage', status: 'failed', createdAt: recent },
+      { chatId: -100, method: 'sendMessage', status: 'failed', createdAt: old },
+      { chatId: 604, method: 'sendMessage', status: 'pending', createdAt: old },
+    ]);
+    await database.db.insert(replyRefs).values([
+      { key: 'old', value: { chatId: 1, messageId: 1, ref: 'receipt:1' }, day: '2025-01-01' },
+      { key: 'new', value: { chatId: 1, messageId: 2, ref: 'receipt:2' }, day: '2027-05-01' },
+    ]);
+    await pruneDeliveryTraces(database.db, now);
+    const left = await database.db.select({ chatId: outbox.chatId }).from(outbox);
+    expect(left.map((row) => row.chatId).sort()).toEqual([-100, 603, 604]);
+    expect((await database.db.select({ key: replyRefs.key }).from(replyRefs)).map((row) => row.key)).toEqual([
+      'new',
+    ]);
+  });
+});
