@@ -102,9 +102,19 @@ export async function retryParkedUpdate(db: Queryable, updateId: number): Promis
   return retried.length > 0;
 }
 
-/** Deletes handled rows older than `days`; Telegram never redelivers an update that old. */
-export async function pruneHandledUpdates(db: Queryable, days = 7): Promise<void> {
+/** How long a handled update's id is kept to recognise a redelivery; Telegram redelivers within minutes. */
+export const HANDLED_UPDATE_HOURS = 6;
+/** How long an update parked after failing is kept for an operator to retry; then it is dropped. */
+export const PARKED_UPDATE_DAYS = 30;
+
+/**
+ * Deletes handled rows older than HANDLED_UPDATE_HOURS (their times would otherwise sit beside the items
+ * they made) and parked ones older than PARKED_UPDATE_DAYS (they hold a sender's key and sealed text).
+ */
+export async function pruneHandledUpdates(db: Queryable): Promise<void> {
   await db.execute(
-    sql`delete from ${inboxUpdates} where status = 'done' and handled_at < now() - make_interval(days => ${days})`,
+    sql`delete from ${inboxUpdates}
+        where (status = 'done' and handled_at < now() - make_interval(hours => ${HANDLED_UPDATE_HOURS}))
+           or (status = 'failed' and received_at < now() - make_interval(days => ${PARKED_UPDATE_DAYS}))`,
   );
 }

@@ -163,10 +163,13 @@ export class UpdateProcessor {
           failure = { error };
           throw error;
         }
-        // The outbox notification rides on the "done" mark: one statement instead of two.
+        // The outbox notification rides on the "done" mark: one statement instead of two. The row
+        // keeps its id (a redelivered update is recognised) but not whose it was: beside handled_at,
+        // the sender's key would tie them to what this transaction wrote (issue 14).
         const wake = out.size > 0 ? sql`returning ${OUTBOX_WAKE_SQL}` : sql``;
         await tx.execute(
-          sql`update ${inboxUpdates} set status = 'done', payload = null, handled_at = now(), last_error = null
+          sql`update ${inboxUpdates} set status = 'done', payload = null, order_key = '', handled_at = now(),
+                last_error = null
               where update_id = ${update.update_id} ${wake}`,
         );
       });

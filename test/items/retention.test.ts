@@ -121,14 +121,17 @@ describe('retention', () => {
     expect(await runCommand(retentionCommand, harness, [], capture().stream)).toBe(2);
   });
 
-  it('keeps no update text in the inbox once handled, and deletes handled rows after 7 days', async () => {
-    const stored = await queryRows<{ payload: string | null }>(
+  it('keeps no update text or sender in the inbox once handled, and deletes handled rows after 6 hours', async () => {
+    const stored = await queryRows<{ payload: string | null; order_key: string }>(
       harness.db,
-      sql`select payload from inbox_updates`,
+      sql`select payload, order_key from inbox_updates`,
     );
     expect(stored.length).toBeGreaterThan(0);
-    expect(stored.every((row) => row.payload === null)).toBe(true);
-    await harness.db.update(inboxUpdates).set({ handledAt: new Date(Date.now() - 8 * 86_400_000) });
+    expect(stored.every((row) => row.payload === null && row.order_key === '')).toBe(true);
+    await harness.db.update(inboxUpdates).set({ handledAt: new Date(Date.now() - 5 * 3_600_000) });
+    await pruneHandledUpdates(harness.db);
+    expect((await harness.db.select().from(inboxUpdates)).length).toBe(stored.length);
+    await harness.db.update(inboxUpdates).set({ handledAt: new Date(Date.now() - 7 * 3_600_000) });
     await pruneHandledUpdates(harness.db);
     expect(await harness.db.select().from(inboxUpdates)).toEqual([]);
   });

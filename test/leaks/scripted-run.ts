@@ -110,6 +110,8 @@ export async function runScriptedWeek(session: E2eSession): Promise<ScriptedRunT
 
   // The reporter adds to their own item, once with /add and once by replying to the receipt.
   await session.say(monitorA, `/add ${first.id} 合同在三月签订`);
+  // A person replies seconds after a message arrives, by when its delivery is recorded.
+  await session.settle(500);
   let mark = session.push(
     textMessage(monitorA, '施工方是镇长同学的公司', { replyTo: first.receipt.result as object }),
   );
@@ -118,6 +120,7 @@ export async function runScriptedWeek(session: E2eSession): Promise<ScriptedRunT
   // An officer asks the second reporter; the reporter answers by replying to the relayed question.
   mark = session.push(textMessage(officer, `/ask ${second.id} 饮酒大约在哪一天？`));
   const question = await session.messageTo(monitorB.id, mark, `#${second.id}`);
+  await session.settle(500);
   mark = session.push(textMessage(monitorB, '上周三中午', { replyTo: question.result as object }));
   await session.messageTo(monitorB.id, mark);
   await session.messageTo(officer.id, mark, `#${second.id}`);
