@@ -22,7 +22,10 @@ COPY --from=build /app/locales ./locales
 COPY --from=build /app/seed ./seed
 # The production dependencies only; prepare finds no TypeScript and keeps the dist/ copied above.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
+# /data-key holds the data key the bot generates when DATA_KEY is unset (the default DATA_KEY_FILE for
+# DATA_DIR=/data), apart from the data: a copy of the /data volume is not a copy of its key.
+RUN mkdir -p /data /data-key && chown node:node /data /data-key && chmod 0700 /data /data-key
 USER node
 VOLUME /data
+VOLUME /data-key
 CMD ["node", "dist/src/main.js"]

@@ -83,11 +83,22 @@ function clockOf(config: AppConfig, logger: Logger): () => Date {
   return () => new Date(Date.now() + offset);
 }
 
+/** What startApp may be told besides the configuration. */
+export interface StartOptions {
+  sender?: SenderOptions;
+  database?: DatabaseObserver;
+  /**
+   * Called when the running bot must stop for good (its keyring no longer opens the database): the
+   * caller stops it and exits non-zero. Without it the app stops itself.
+   */
+  onFatal?: (error: Error) => void;
+}
+
 /** Starts everything: database, bot, intake (polling or webhook), sender and scheduled jobs. */
 export async function startApp(
   config: AppConfig,
   logger: Logger,
-  options: { sender?: SenderOptions; database?: DatabaseObserver } = {},
+  options: StartOptions = {},
 ): Promise<RunningApp> {
   // Admitted only with NODE_ENV=test (src/config.ts); said at every start so it is never armed unnoticed.
   for (const fault of config.faults)
@@ -160,7 +171,14 @@ export async function startApp(
   const leadership = new SenderLeadership(database, sender, logger.child({ part: 'leadership' }));
   await leadership.start();
   processor.start();
-  const jobs: BackgroundJobs = startBackgroundJobs(database, config, logger, services, () => sender.wake());
+  const jobs: BackgroundJobs = startBackgroundJobs(database, config, logger, services, () => sender.wake(), {
+    onLost: (error) => {
+      // Ids only: the line says which key is missing, never a key.
+      logger.fatal({ recorded: error.recorded, keyIds: error.keyIds }, error.message);
+      if (options.onFatal) options.onFatal(error);
+      else void stop();
+    },
+  });
 
   const onStored = (updates: readonly Update[]) => {
     crashAfterStoreIfAsked(updates, config.faults);

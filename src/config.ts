@@ -145,6 +145,8 @@ const baseSchema = z.object({
         return z.NEVER;
       }
     }),
+  // Where a generated key is kept when DATA_KEY is unset; default beside DATA_DIR (src/crypto/key-store.ts).
+  DATA_KEY_FILE: optionalText,
   RETENTION_YEARS: z.coerce
     .number({ message: 'a whole number of years, at least 1' })
     .int({ message: 'a whole number of years, at least 1' })
@@ -224,9 +226,14 @@ export interface AppConfig {
   adminOnlyUnits: readonly string[];
   /**
    * The data keyring from DATA_KEY, current key first; undefined on the embedded default without
-   * DATA_KEY, where the key lives in DATA_DIR/data.key (src/crypto/key-store.ts).
+   * DATA_KEY, where the key lives in a key file (src/crypto/key-store.ts).
    */
   dataKeys: readonly Buffer[] | undefined;
+  /**
+   * DATA_KEY_FILE: where the key file is when DATA_KEY is unset; undefined for the default,
+   * `<DATA_DIR>-key/data.key` (or an existing installation's DATA_DIR/data.key).
+   */
+  dataKeyFile: string | undefined;
   /** Concluded, filed, merged and closed items older than this many years lose their content. */
   retentionYears: number;
   /** Must-investigate alerts go out at the next multiple of this many minutes (0: at once). */
@@ -304,6 +311,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     adminOnlyUnits: env.ADMIN_ONLY_UNITS,
     dataKeys: env.DATA_KEY,
+    dataKeyFile: env.DATA_KEY_FILE,
     retentionYears: env.RETENTION_YEARS,
     alertBatchMinutes: env.ALERT_BATCH_MINUTES,
     backup: { dir: env.BACKUP_DIR, cron: env.BACKUP_CRON, keep: env.BACKUP_KEEP },

@@ -1,5 +1,6 @@
 import { startBackupSchedule } from './backup/schedule.js';
 import type { AppConfig } from './config.js';
+import { type DatabaseKeyLostError, KEY_CHECK_INTERVAL_MS, watchDatabaseKey } from './crypto/key-guard.js';
 import type { Database, Db } from './db/client.js';
 import { startDigestScheduler } from './digests/scheduler.js';
 import { startRetentionJob } from './items/retention.js';
@@ -20,14 +21,33 @@ export async function startupTasks(db: Db, _config: AppConfig, logger: Logger): 
   if (seeded > 0) logger.info({ units: seeded }, 'loaded the default unit directory');
 }
 
-/** Starts the scheduled jobs; `wakeSender` is called when a job has queued messages. */
+/** What the running process does when its keyring no longer opens the database (checked every minute). */
+export interface KeyWatch {
+  onLost(error: DatabaseKeyLostError): void;
+  /** Tests only: a shorter period than the minute. */
+  intervalMs?: number;
+}
+
+/**
+ * Starts the scheduled jobs; `wakeSender` is called when a job has queued messages, `keyWatch.onLost`
+ * when the database's recorded data key is no longer in this process's keyring.
+ */
 export function startBackgroundJobs(
   database: Database,
   config: AppConfig,
   logger: Logger,
   services: Services,
   wakeSender: () => void,
+  keyWatch?: KeyWatch,
 ): BackgroundJobs {
+  const keyCheck = keyWatch
+    ? watchDatabaseKey(
+        database.db,
+        logger.child({ part: 'key-check' }),
+        keyWatch.onLost,
+        keyWatch.intervalMs ?? KEY_CHECK_INTERVAL_MS,
+      )
+    : undefined;
   const digests = startDigestScheduler({
     db: database.db,
     config,
@@ -52,6 +72,7 @@ export function startBackgroundJobs(
   housekeeping.unref();
   return {
     async stop() {
+      keyCheck?.stop();
       clearInterval(housekeeping);
       await backups.stop();
       await retention.stop();

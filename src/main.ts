@@ -22,7 +22,8 @@ PostgreSQL, otherwise the embedded database lives in DATA_DIR (default ./data). 
 every variable with its meaning; the README says how to run, back up, restore and upgrade.
 The operator commands are \`npm run cli -- --help\`.
 
-Exit status: 0 stopped cleanly, 1 failed, 2 bad configuration or DATA_DIR in use by another process.
+Exit status: 0 stopped cleanly, 1 failed (or stopped because its data key no longer opens the
+database), 2 bad configuration, a key file others can read, or DATA_DIR in use by another process.
 `;
 
 /** Entry point of `npm start`: validate the environment, start the bot, stop cleanly on SIGTERM/SIGINT. */
@@ -68,9 +69,12 @@ async function main(): Promise<void> {
   // to finish and then stops cleanly, instead of killing the process half-way.
   let stopRequested: string | undefined;
   let stopApp: (() => Promise<void>) | undefined;
-  const shutdown = (signal: string) => {
+  // 0 after a signal; 1 when the bot stops itself because it cannot go on (exit status 1: failed).
+  let exitStatus = 0;
+  const shutdown = (signal: string, status = 0) => {
     if (stopRequested) return;
     stopRequested = signal;
+    exitStatus = status;
     logger.info({ signal }, 'stopping');
     // A stop that hangs must not keep the process alive forever.
     setTimeout(() => {
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
     stopping.then(
       () => {
         logger.info('stopped');
-        process.exit(0);
+        process.exit(exitStatus);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'error while stopping');
@@ -92,7 +96,8 @@ async function main(): Promise<void> {
     );
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  const app = await startApp(config, logger);
+  // The data key moved away under the running bot (src/crypto/key-guard.ts): stop cleanly, exit 1.
+  const app = await startApp(config, logger, { onFatal: () => shutdown('data key lost', 1) });
   // The embedded database admits this process only: the CLI's commands come in through a socket.
   let control: ControlServer | null = null;
   if (app.database.kind === 'pglite') {

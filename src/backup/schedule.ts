@@ -28,7 +28,9 @@ export function backupFileName(at: Date, timeZone: string): string {
 /** Writes one backup into `dir` and removes all but the newest `keep`; resolves with its path. */
 export async function writeScheduledBackup(
   database: Database,
-  config: Pick<AppConfig, 'dataKeys' | 'dataDir' | 'timeZone'> & { backup: { dir: string; keep: number } },
+  config: Pick<AppConfig, 'dataKeys' | 'dataDir' | 'dataKeyFile' | 'timeZone'> & {
+    backup: { dir: string; keep: number };
+  },
   now: Date,
 ): Promise<{ path: string; rows: number; removed: string[] }> {
   const keyring = await configuredKeyring(config);

@@ -1,6 +1,7 @@
 import { BackupInvalidError } from '../backup/format.js';
 import { configuredKeyring, NO_KEY_MESSAGE } from '../backup/keys.js';
 import { RestoreRefusedError, restoreBackup } from '../backup/restore.js';
+import { locateKeyFile } from '../crypto/key-store.js';
 import { openDatabase } from '../db/client.js';
 import type { CliCommand } from './command.js';
 
@@ -32,8 +33,10 @@ export const restoreCommand: CliCommand = {
     );
     try {
       const contents = await restoreBackup(database, file, keyring, where);
+      // Where that key is to be found when the bot starts: the restore read it from there too.
+      const keySource = config.dataKeys ? 'DATA_KEY' : `the key file ${locateKeyFile(config).path}`;
       stderr.write(
-        `restored ${file} into ${where}: ${contents.tables} tables, ${contents.rows} rows (taken ${contents.createdAt}). Start the bot with the same data key (${contents.keyId}).\n`,
+        `restored ${file} into ${where}: ${contents.tables} tables, ${contents.rows} rows (taken ${contents.createdAt}). Start the bot with the same data key (${contents.keyId}, from ${keySource}).\n`,
       );
       return 0;
     } catch (error) {

@@ -1,5 +1,5 @@
 import { recordDatabaseKey } from '../crypto/key-guard.js';
-import { readKeyFile, writeKeyFile } from '../crypto/key-store.js';
+import { locateKeyFile, readKeyFile, writeKeyFile } from '../crypto/key-store.js';
 import { countNotUnderCurrentKey, resealAll } from '../crypto/reseal.js';
 import {
   configureKeyring,
@@ -16,6 +16,14 @@ function option(args: string[], name: string): string | undefined {
   return index >= 0 ? args[index + 1] : undefined;
 }
 
+/**
+ * Backups are not re-encrypted (they are files elsewhere, maybe off this host): each stays under the
+ * key that was current when it was taken, so the operator must hear which key those need, and keep it.
+ */
+function oldBackupsNeed(oldIds: readonly string[], keptWhere: string): string {
+  return `backups taken before this rotation are encrypted under key ${oldIds.join(', ')} and cannot be read without it: keep ${keptWhere} (apart from the backups) for as long as you keep those backups\n`;
+}
+
 async function reencrypt(ctx: CliContext, batchSize: number): Promise<void> {
   const counts = await resealAll(ctx.database.db, { batchSize });
   const changed = Object.entries(counts).filter(([, n]) => n > 0);
@@ -26,18 +34,20 @@ async function reencrypt(ctx: CliContext, batchSize: number): Promise<void> {
 }
 
 /**
- * The embedded default keeps its keyring in DATA_DIR/data.key: a new key is put first there, every
+ * The embedded default keeps its keyring in a key file (`<DATA_DIR>-key/data.key` by default, see
+ * src/crypto/key-store.ts): a new key is put first there, every
  * value re-encrypted, and once none is left under an old key the old keys are dropped from the file.
  * An interrupted run leaves values under both keys; running again finishes the same rotation.
  */
 async function rotateKeyFile(ctx: CliContext, batchSize: number): Promise<number> {
   const { config, stdout } = ctx;
-  const ring = (await readKeyFile(config.dataDir)) ?? [];
+  const keyFile = locateKeyFile(config).path;
+  const ring = (await readKeyFile(keyFile)) ?? [];
   if ((await countNotUnderCurrentKey(ctx.database.db)) === 0) {
     const next = generateKey();
-    await writeKeyFile(config.dataDir, [next, ...ring]);
+    await writeKeyFile(keyFile, [next, ...ring]);
     configureKeyring([next, ...ring]);
-    stdout.write(`new data key ${keyIdOf(next)} written first into ${config.dataDir}/data.key\n`);
+    stdout.write(`new data key ${keyIdOf(next)} written first into ${keyFile}\n`);
   } else {
     stdout.write(`resuming the rotation to key ${currentKeyId()}\n`);
   }
@@ -46,13 +56,16 @@ async function rotateKeyFile(ctx: CliContext, batchSize: number): Promise<number
     stdout.write('some values are still under an old key (rows in use); run rotate-key again\n');
     return 1;
   }
-  const current = (await readKeyFile(config.dataDir))?.[0];
+  const current = (await readKeyFile(keyFile))?.[0];
   if (current) {
-    await writeKeyFile(config.dataDir, [current]);
+    await writeKeyFile(keyFile, [current]);
     const retired = ring.map(keyIdOf).filter((id) => id !== keyIdOf(current));
-    if (retired.length > 0) stdout.write(`retired old keys: ${retired.join(', ')}\n`);
+    if (retired.length > 0) {
+      stdout.write(`retired old keys: ${retired.join(', ')}\n`);
+      stdout.write(oldBackupsNeed(retired, 'the copy of the old key file you backed up'));
+    }
   }
-  stdout.write('done: back up the new data.key now (apart from database backups)\n');
+  stdout.write(`done: back up the new key file ${keyFile} now (apart from database backups)\n`);
   return 0;
 }
 
@@ -82,6 +95,7 @@ async function rotateEnvironmentKey(ctx: CliContext, batchSize: number): Promise
         '  2. restart every bot process with it (they seal new values under the new key and read both)',
         '  3. run `npm run cli -- rotate-key` again with the same DATA_KEY: it re-encrypts everything',
         '  4. when it says so, remove the old key from DATA_KEY and restart',
+        `backups taken before the rotation stay under key ${ids[0]}: keep the current DATA_KEY value in the secret store for as long as you keep them`,
         '',
       ].join('\n'),
     );
@@ -98,6 +112,7 @@ async function rotateEnvironmentKey(ctx: CliContext, batchSize: number): Promise
       ? `every value is under key ${ids[0]}: remove the old keys (${old.join(', ')}) from DATA_KEY and restart\n`
       : `every value is under key ${ids[0]}\n`,
   );
+  if (old.length > 0) stdout.write(oldBackupsNeed(old, 'the old DATA_KEY value in the secret store'));
   return 0;
 }
 

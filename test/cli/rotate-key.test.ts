@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { asc, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateKeyCommand } from '../../src/cli/rotate-key.js';
-import { readKeyFile, writeKeyFile } from '../../src/crypto/key-store.js';
+import { defaultKeyFilePath, readKeyFile, writeKeyFile } from '../../src/crypto/key-store.js';
 import { countNotUnderCurrentKey } from '../../src/crypto/reseal.js';
 import { configureKeyring, generateKey, keyIdOf, keyIdOfValue } from '../../src/crypto/sealing.js';
 import { queryRows } from '../../src/db/client.js';
@@ -20,7 +20,10 @@ const TEXT = '镇长在防波堤工程中指定施工方，金额约300万元';
 
 describe('CLI rotate-key', () => {
   let harness: Harness;
+  // DATA_DIR is a child of `parent`, so the key folder beside it (<DATA_DIR>-key) is removed with it.
+  let parent: string;
   let dataDir: string;
+  let keyFile: string;
 
   const readAll = async () => ({
     items: await harness.db.select({ id: items.id, text: items.text }).from(items).orderBy(asc(items.id)),
@@ -30,8 +33,10 @@ describe('CLI rotate-key', () => {
 
   beforeAll(async () => {
     configureKeyring([testKey]);
-    dataDir = await mkdtemp(join(tmpdir(), 'liaison-rotate-'));
-    await writeKeyFile(dataDir, [testKey]);
+    parent = await mkdtemp(join(tmpdir(), 'liaison-rotate-'));
+    dataDir = join(parent, 'data');
+    keyFile = defaultKeyFilePath(dataDir);
+    await writeKeyFile(keyFile, [testKey]);
     harness = await createHarness();
     await harness.enrol(MONITOR, 'monitor', { community: '丹东社区' });
     for (let n = 0; n < 5; n += 1) {
@@ -41,7 +46,7 @@ describe('CLI rotate-key', () => {
   });
   afterAll(async () => {
     await harness.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(parent, { recursive: true, force: true });
     configureKeyring([testKey]);
   });
 
@@ -51,15 +56,21 @@ describe('CLI rotate-key', () => {
     const out = capture();
     const config = { ...harness.config, dataKeys: undefined, databaseUrl: undefined, dataDir };
     expect(await runCommand(rotateKeyCommand, harness, ['--batch', '2'], out.stream, config)).toBe(0);
-    const ring = await readKeyFile(dataDir);
+    const ring = await readKeyFile(keyFile);
     expect(ring).toHaveLength(1);
     const next = ring?.[0] as Buffer;
     expect(keyIdOf(next)).not.toBe(keyIdOf(testKey));
     expect(out.text()).toMatch(/items\.text: 5/);
     expect(out.text()).toContain(`retired old keys: ${keyIdOf(testKey)}`);
-    expect((await stat(join(dataDir, 'data.key'))).mode & 0o777).toBe(0o600);
+    // Backups are not re-encrypted: the operator hears which key the older ones need, by id only.
+    expect(out.text()).toContain(
+      `backups taken before this rotation are encrypted under key ${keyIdOf(testKey)}`,
+    );
+    expect(out.text()).not.toContain(TEST_DATA_KEY);
+    expect(out.text()).toContain(`written first into ${keyFile}`);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
 
-    // A restart: the process knows only what data.key now holds.
+    // A restart: the process knows only what the key file now holds.
     configureKeyring(ring as Buffer[]);
     expect(await readAll()).toEqual(before);
     expect(await countNotUnderCurrentKey(harness.db)).toBe(0);
@@ -75,16 +86,16 @@ describe('CLI rotate-key', () => {
   });
 
   it('resumes an interrupted rotation instead of starting another', async () => {
-    const [current] = (await readKeyFile(dataDir)) as Buffer[];
+    const [current] = (await readKeyFile(keyFile)) as Buffer[];
     const newer = generateKey();
     // As if a run had written the new key and then died before re-encrypting anything.
-    await writeKeyFile(dataDir, [newer, current as Buffer]);
+    await writeKeyFile(keyFile, [newer, current as Buffer]);
     configureKeyring([newer, current as Buffer]);
     const out = capture();
     const config = { ...harness.config, dataKeys: undefined, databaseUrl: undefined, dataDir };
     expect(await runCommand(rotateKeyCommand, harness, [], out.stream, config)).toBe(0);
     expect(out.text()).toContain(`resuming the rotation to key ${keyIdOf(newer)}`);
-    expect((await readKeyFile(dataDir))?.map(keyIdOf)).toEqual([keyIdOf(newer)]);
+    expect((await readKeyFile(keyFile))?.map(keyIdOf)).toEqual([keyIdOf(newer)]);
     configureKeyring([newer]);
     expect((await readAll()).items.map((item) => item.text)).toEqual(
       [0, 1, 2, 3, 4].map((n) => `${TEXT} 第${n}次`),
@@ -92,7 +103,7 @@ describe('CLI rotate-key', () => {
   });
 
   it('with DATA_KEY, prints a new key and the steps, then re-encrypts once the operator put it first', async () => {
-    const [current] = (await readKeyFile(dataDir)) as Buffer[];
+    const [current] = (await readKeyFile(keyFile)) as Buffer[];
     const envConfig = { ...harness.config, dataKeys: [current as Buffer] };
     const first = capture();
     expect(await runCommand(rotateKeyCommand, harness, [], first.stream, envConfig)).toBe(0);
@@ -104,8 +115,11 @@ describe('CLI rotate-key', () => {
     const rotated = { ...harness.config, dataKeys: [next, current as Buffer] };
     expect(await runCommand(rotateKeyCommand, harness, [], second.stream, rotated)).toBe(0);
     expect(second.text()).toContain(`remove the old keys (${keyIdOf(current as Buffer)}) from DATA_KEY`);
+    expect(second.text()).toContain(
+      `backups taken before this rotation are encrypted under key ${keyIdOf(current as Buffer)}`,
+    );
     configureKeyring([next]);
     expect((await readAll()).additions).toEqual([{ text: '工程款是在三月份支付的' }]);
-    expect(await readFile(join(dataDir, 'data.key'), 'utf8')).not.toContain(next.toString('base64'));
+    expect(await readFile(keyFile, 'utf8')).not.toContain(next.toString('base64'));
   });
 });

@@ -3,8 +3,9 @@
 // systemd unit is checked by systemd-analyze when it is installed.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultKeyFilePath } from '../../src/crypto/key-store.js';
 import { packageRoot } from '../../src/paths.js';
 
 const root = packageRoot();
@@ -82,6 +83,10 @@ describe('the Dockerfile', () => {
     expect(manifest.scripts.start?.replace(/^exec /, '')).toBe(started);
     expect(runtime?.steps.some((step) => step.op === 'USER' && step.args !== 'root')).toBe(true);
     expect(runtime?.steps.some((step) => step.op === 'VOLUME' && step.args === '/data')).toBe(true);
+    // The generated key's default place for DATA_DIR=/data is a volume of its own, made for the user.
+    const keyFolder = dirname(defaultKeyFilePath('/data'));
+    expect(runtime?.steps.some((step) => step.op === 'VOLUME' && step.args === keyFolder)).toBe(true);
+    expect(runs.some((run) => run.includes(`mkdir -p /data ${keyFolder}`))).toBe(true);
   });
 
   it('copies into the runtime image every folder the built code reads, and the install scripts', () => {
@@ -114,7 +119,7 @@ describe('deploy/liaison-bot.service', () => {
     for (const line of [
       'Restart=on-failure',
       'EnvironmentFile=/etc/liaison-bot/env',
-      'StateDirectory=liaison-bot liaison-bot-backups',
+      'StateDirectory=liaison-bot liaison-bot-key liaison-bot-backups',
       'UMask=0077',
       'NoNewPrivileges=yes',
       'ProtectSystem=strict',
@@ -124,6 +129,9 @@ describe('deploy/liaison-bot.service', () => {
     ]) {
       expect(unit.split('\n')).toContain(line);
     }
+    // ProtectSystem=strict: the generated key's default folder must be one of its state folders.
+    expect(unit).toContain('Environment=DATA_DIR=/var/lib/liaison-bot\n');
+    expect(dirname(defaultKeyFilePath('/var/lib/liaison-bot'))).toBe('/var/lib/liaison-bot-key');
     expect(unit).toContain(
       `ExecStart=/usr/bin/node /opt/liaison-bot/${manifest.scripts.start?.replace(/^exec node /, '')}`,
     );

@@ -2,9 +2,10 @@
 // each with a comment saying what it is — read from the schema, so a variable added there without a
 // line here (or a line left for one removed) fails this test.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
+import { defaultKeyFilePath } from '../../src/crypto/key-store.js';
 import { packageRoot } from '../../src/paths.js';
 
 const lines = readFileSync(join(packageRoot(), '.env.example'), 'utf8').split('\n');
@@ -46,6 +47,8 @@ describe('.env.example', () => {
       }),
     );
     expect(shown.DATA_DIR).toBe(defaults.dataDir);
+    // DATA_KEY_FILE's default follows DATA_DIR (src/crypto/key-store.ts); the file shows it for ./data.
+    expect(resolve(shown.DATA_KEY_FILE as string)).toBe(defaultKeyFilePath(defaults.dataDir));
     expect(shown.TIMEZONE).toBe(defaults.timeZone);
     expect(shown.DIGEST_DAILY).toBe(defaults.digestSchedules.daily);
     expect(shown.DIGEST_WEEKLY).toBe(defaults.digestSchedules.weekly);

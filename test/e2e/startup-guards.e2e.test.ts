@@ -1,8 +1,11 @@
 // What the process refuses or switches off at start (INTERFACE.md, Environment): test-only faults
 // outside NODE_ENV=test, a guessable webhook secret, and telegraf's debug output, which would print
 // every Bot API call with its text.
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BotProcess, type BotDatabase, createBotDatabase } from '../support/bot-process.js';
+import { formatKeyring, generateKey } from '../../src/crypto/sealing.js';
+import { type BotDatabase, BotProcess, createBotDatabase } from '../support/bot-process.js';
 import { testDatabaseKind } from '../support/database.js';
 import { FakeBotApi } from '../support/fake-bot-api.js';
 import { textMessage, user } from '../support/updates.js';
@@ -65,6 +68,19 @@ describe(`start-up guards of the real process on ${testDatabaseKind}`, () => {
     ]);
     expect(api.calls).toHaveLength(0);
   });
+
+  it('exits 2 naming a key file others can read and the chmod that fixes it, before touching Telegram', async () => {
+    // The default key file for DATA_DIR=./data is ./data-key/data.key, outside DATA_DIR (in the test's cwd).
+    const keyFile = join(database.cwd, 'data-key', 'data.key');
+    await mkdir(join(database.cwd, 'data-key'), { recursive: true, mode: 0o700 });
+    await writeFile(keyFile, `${formatKeyring([generateKey()])}\n`);
+    await chmod(keyFile, 0o644);
+    const bot = startBot({ DATA_KEY: '' });
+    const { code } = await bot.exit();
+    expect(code).toBe(2);
+    expect(bot.text()).toMatch(/^DATA_KEY_FILE: the key file .*data-key\/data\.key .*mode 0644.*chmod 600 /m);
+    expect(api.calls).toHaveLength(0);
+  }, 120_000);
 
   it("switches telegraf's debug output off under DEBUG=telegraf:* with a warning, unless LOG_UNSAFE_DEBUG=1", async () => {
     const tip = 'debug-leak-probe /help';
