@@ -52,6 +52,12 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
   };
   const statuses = async () =>
     (await database.db.select().from(outbox).orderBy(asc(outbox.id))).map((row) => row.status);
+  /** The message id Telegram gave the first message sent to `chat`. */
+  const messageIdSent = (chat: number): number => {
+    const result = api.sent(chat)[0]?.result as { message_id: number } | undefined;
+    if (!result) throw new Error(`nothing was sent to ${chat}`);
+    return result.message_id;
+  };
   const allSettled = async () =>
     (await statuses()).every((status) => !['pending', 'sending'].includes(status));
 
@@ -81,8 +87,8 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     await until(async () => (await database.db.select().from(outbox)).length === 1 && (await allSettled()));
     const [group] = await database.db.select().from(outbox);
     expect(group).toMatchObject({ chatId: -1001, status: 'sent', payload: null });
-    expect(group?.resultMessageId).toBe((api.sent(-1001)[0]?.result as { message_id: number }).message_id);
-    const receiptId = (api.sent(78)[0]?.result as { message_id: number }).message_id;
+    expect(group?.resultMessageId).toBe(messageIdSent(-1001));
+    const receiptId = messageIdSent(78);
     expect(await refOfSentMessage(database.db, 78, receiptId)).toBe('receipt:9');
     // Another chat's message with the same id, or another message of the chat, finds nothing.
     expect(await refOfSentMessage(database.db, 79, receiptId)).toBeNull();
@@ -152,7 +158,7 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     expect(api.textsTo(7)).toEqual(['Usage: /show <number> & more']);
     expect(api.sent(7)[0]?.params).not.toHaveProperty('parse_mode');
     // The plain copy keeps the receipt's ref: a reply to it is still tied to the item.
-    const plainId = (api.sent(7)[0]?.result as { message_id: number }).message_id;
+    const plainId = messageIdSent(7);
     expect(await refOfSentMessage(database.db, 7, plainId)).toBe('receipt:5');
     const [told] = api.textsTo(ADMIN_CHAT);
     expect(told).toContain(`#${refused?.id} sendMessage: 400 Bad Request`);
