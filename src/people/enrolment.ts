@@ -72,10 +72,13 @@ export async function enrolWithToken(
     language: redeemer.languageCode,
   };
   const { previousRole } = await enrolPerson(db, redeemer.telegramId, terms, profile, context.now);
+  // No actor id: the invite row says who redeemed it, and a reporter's id in the audit log's serial
+  // order beside the items' would be one more thing to line up with them (issue 14).
   await appendAudit(db, {
-    actorId: redeemer.telegramId,
+    actorId: null,
     action: 'person.enrolled',
     details: {
+      by: 'invitee',
       inviteId: result.inviteId,
       role: terms.role,
       ...(terms.agency ? { agency: terms.agency } : {}),

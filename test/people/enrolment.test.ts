@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../src/db/schema.js';
 import { getDialogue, setDialogue } from '../../src/dialogues.js';
@@ -54,10 +53,15 @@ describe('enrolment and revocation', () => {
     );
     expect(out.messages.map((m) => m.chatId)).toEqual([1]);
     expect(String(out.messages[0]?.payload.text)).toContain('Zhang @zhang');
-    const actions = (await harness.db.select().from(auditLog).where(eq(auditLog.actorId, 70))).map(
-      (a) => a.action,
-    );
-    expect(actions).toEqual(['person.enrolled', 'invite.failed', 'invite.failed']);
+    const audited = await harness.db.select().from(auditLog).orderBy(auditLog.id);
+    expect(audited.filter((a) => a.actorId === 70).map((a) => a.action)).toEqual([
+      'invite.failed',
+      'invite.failed',
+    ]);
+    // The enrolment names the invite, not the person (the invite row says who redeemed it).
+    const enrolled = audited.filter((a) => a.action === 'person.enrolled');
+    expect(enrolled).toHaveLength(1);
+    expect(enrolled[0]).toMatchObject({ actorId: null, details: { by: 'invitee', inviteId: invite.id } });
   });
 
   it('revokes at once, ends their dialogue, and never revokes oneself', async () => {
