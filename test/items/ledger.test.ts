@@ -5,8 +5,9 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blindIndexFor, seal } from '../../src/crypto/sealing.js';
 import { queryRows } from '../../src/db/client.js';
-import { settings } from '../../src/db/schema.js';
+import { items, settings } from '../../src/db/schema.js';
 import { convertLegacyReporterRefs, recordReported, reportedItemIds } from '../../src/items/ledger.js';
+import { purgeExpiredItems } from '../../src/items/retention.js';
 import { countReportedSince, ownItems } from '../../src/items/store.js';
 import { testDatabaseKind } from '../support/database.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -129,5 +130,36 @@ describe(`the reporter ledger on ${testDatabaseKind}`, () => {
     expect(await reportedItemIds(harness.db, OLD)).toEqual([old1, old2]);
     expect(await reportedItemIds(harness.db, CAROL)).toHaveLength(21);
     expect(await marked()).toEqual([]);
+  });
+
+  it('retention drops purged items from ledgers, deletes a ledger left empty, and a write drops old purged entries', async () => {
+    const DAVE = 8301;
+    await harness.enrol(DAVE, 'monitor', { community: '丹东社区' });
+    harness.clock.advance(2 * 60 * 60_000);
+    await harness.send(textMessage(user(DAVE), '/tip I-HPZ 镇长收受礼金'));
+    const [daves] = await reportedItemIds(harness.db, DAVE);
+    await harness.db
+      .update(items)
+      .set({ status: 'concluded', concludedAt: harness.clock.now })
+      .where(eq(items.id, daves as number));
+    const later = new Date(harness.clock.now.getTime() + 6 * 366 * 86_400_000);
+    expect((await purgeExpiredItems(harness.db, { now: later, years: 5 })).items).toBe(1);
+    expect(await reportedItemIds(harness.db, DAVE)).toEqual([]);
+    const keys = await queryRows<{ key: string }>(harness.db, sql`select key from reporter_ledgers`);
+    expect(keys.map((k) => k.key)).not.toContain(blindIndexFor('ledger', String(DAVE)));
+
+    // A ledger still listing an item purged long ago (say, by an older version) forgets it at its next write.
+    const alices = await reportedItemIds(harness.db, ALICE);
+    const longAgo = harness.clock.now.getTime() - 3 * 366 * 86_400_000;
+    await harness.db.transaction((tx) =>
+      recordReported(tx, ALICE, [{ id: alices[0] as number, at: longAgo }], harness.clock.now),
+    );
+    await harness.db
+      .update(items)
+      .set({ purgedAt: later })
+      .where(eq(items.id, alices[0] as number));
+    expect(await reportedItemIds(harness.db, ALICE)).toEqual(alices);
+    await harness.db.transaction((tx) => recordReported(tx, ALICE, [], harness.clock.now));
+    expect(await reportedItemIds(harness.db, ALICE)).toEqual(alices.slice(1));
   });
 });
