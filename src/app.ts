@@ -10,6 +10,7 @@ import { sealLegacyRows } from './crypto/reseal.js';
 import { type Database, type DatabaseObserver, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { languageFor, translatorFor } from './i18n.js';
+import { convertLegacyReporterRefs } from './items/ledger.js';
 import { type BackgroundJobs, startBackgroundJobs, startupTasks } from './jobs.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -42,7 +43,8 @@ export interface RunningApp {
 
 /**
  * Opens the configured database (PGlite in DATA_DIR, locked for this process, unless DATABASE_URL is
- * set), loads the data keyring, migrates and seals any row still in clear from before encryption at rest.
+ * set), loads the data keyring, migrates and seals any row still in clear from before encryption at rest,
+ * and moves items still linked to their reporter the old way into the reporter ledgers.
  */
 export async function openConfiguredDatabase(
   config: AppConfig,
@@ -67,6 +69,8 @@ export async function openConfiguredDatabase(
   if (sealed > 0) logger?.info({ rows: sealed }, 'sealed rows stored in clear before encryption at rest');
   const moved = await removeDeliveredPrivateMessages(database.db);
   if (moved > 0) logger?.info({ rows: moved }, 'removed delivered private messages kept by an older version');
+  const ledgered = await convertLegacyReporterRefs(database.db);
+  if (ledgered > 0) logger?.info({ items: ledgered }, 'moved items linked by reporter_ref into reporter ledgers');
   return database;
 }
 

@@ -6,7 +6,13 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
-import { reporterRefOf } from '../items/reporter-link.js';
+import {
+  countLedgersNotUnderCurrentKey,
+  type LedgerEntry,
+  moveReporterRefsToLedgers,
+  recordReported,
+  rekeyLedgers,
+} from '../items/ledger.js';
 import { deleteSetting, getSetting } from '../settings.js';
 import { currentKeyId, seal, unseal } from './sealing.js';
 
@@ -72,57 +78,44 @@ async function resealColumn(db: Db, target: SealedColumn, batchSize: number): Pr
   }
 }
 
-/** Recomputes blind indexes made under an older key (or before sealing) from the sealed values they index. */
-async function reindexItems(
-  db: Db,
-  batchSize: number,
-): Promise<{ reporterRef: number; contentHash: number }> {
+/**
+ * Drops the duplicate-check indexes made under an older key (it looks back one minute only: an old
+ * index is simply dropped, not recomputed).
+ */
+async function clearOldContentHashes(db: Db): Promise<number> {
   const keyId = currentKeyId();
-  let reporterRef = 0;
-  for (;;) {
-    const changed = await db.transaction(async (tx) => {
-      const rows = await queryRows<{ id: number; sealed: string | null }>(
-        tx,
-        sql`select id, reporter_sealed as sealed from items
-            where reporter_ref is not null and split_part(reporter_ref, '.', 1) <> ${keyId}
-            order by id limit ${batchSize} for update skip locked`,
-      );
-      for (const row of rows) {
-        const reporterId = row.sealed === null ? Number.NaN : Number(unseal(row.sealed));
-        const ref = Number.isSafeInteger(reporterId) ? reporterRefOf(reporterId) : null;
-        await tx.execute(sql`update items set reporter_ref = ${ref} where id = ${row.id}`);
-      }
-      return rows.length;
-    });
-    reporterRef += changed;
-    if (changed < batchSize) break;
-  }
-  // The duplicate check looks back one minute only: an old index is simply dropped, not recomputed.
   const cleared = await queryRows<{ id: number }>(
     db,
     sql`update items set content_hash = null
         where content_hash is not null and split_part(content_hash, '.', 1) <> ${keyId} returning id`,
   );
-  return { reporterRef, contentHash: cleared.length };
+  return cleared.length;
 }
 
-/** Moves reporters stored in clear in items.reporter_id (before sealing) into the sealed link columns. */
+/** Moves reporters stored in clear in items.reporter_id (before sealing) into the sealed column and their ledgers. */
 async function sealLegacyReporters(db: Db, batchSize: number): Promise<number> {
   let total = 0;
   for (;;) {
     const changed = await db.transaction(async (tx) => {
-      const rows = await queryRows<{ id: number; reporter_id: string | number }>(
+      const rows = await queryRows<{ id: number; reporter_id: string | number; at: string | number }>(
         tx,
-        sql`select id, reporter_id from items where reporter_id is not null
+        sql`select id, reporter_id, (extract(epoch from created_at) * 1000)::bigint as at
+            from items where reporter_id is not null
             order by id limit ${batchSize} for update skip locked`,
       );
+      const byReporter = new Map<number, LedgerEntry[]>();
       for (const row of rows) {
         const reporterId = Number(row.reporter_id);
         await tx.execute(
-          sql`update items set reporter_ref = ${reporterRefOf(reporterId)}, reporter_sealed = ${seal(String(reporterId))},
-              reporter_id = null where id = ${row.id}`,
+          sql`update items set reporter_sealed = ${seal(String(reporterId))}, reporter_id = null where id = ${row.id}`,
         );
+        byReporter.set(reporterId, [
+          ...(byReporter.get(reporterId) ?? []),
+          { id: Number(row.id), at: Number(row.at) },
+        ]);
       }
+      const now = new Date();
+      for (const [reporterId, entries] of byReporter) await recordReported(tx, reporterId, entries, now);
       return rows.length;
     });
     total += changed;
@@ -131,7 +124,7 @@ async function sealLegacyReporters(db: Db, batchSize: number): Promise<number> {
 }
 
 /**
- * Re-encrypts every sealed value not under the current key and recomputes every blind index, in
+ * Re-encrypts every sealed value not under the current key, re-keys the reporter ledgers, in
  * batches of `batchSize` rows per transaction; resumable. Returns what it changed, by column.
  */
 export async function resealAll(db: Db, options: { batchSize?: number } = {}): Promise<ResealCounts> {
@@ -141,9 +134,10 @@ export async function resealAll(db: Db, options: { batchSize?: number } = {}): P
   for (const target of SEALED_COLUMNS) {
     counts[`${target.table}.${target.column}`] = await resealColumn(db, target, batchSize);
   }
-  const indexes = await reindexItems(db, batchSize);
-  counts['items.reporter_ref'] = indexes.reporterRef;
-  counts['items.content_hash'] = indexes.contentHash;
+  // Items still linked the old way (a per-reporter index) join ledgers; ledgers move to the current key.
+  counts['items.reporter_ref'] = await moveReporterRefsToLedgers(db, batchSize);
+  counts['reporter_ledgers.key'] = await rekeyLedgers(db, batchSize);
+  counts['items.content_hash'] = await clearOldContentHashes(db);
   return counts;
 }
 
@@ -160,10 +154,9 @@ export async function countNotUnderCurrentKey(db: Db): Promise<number> {
   }
   const [refs] = await queryRows<{ n: number }>(
     db,
-    sql`select count(*)::int as n from items
-        where (reporter_ref is not null and split_part(reporter_ref, '.', 1) <> ${keyId}) or reporter_id is not null`,
+    sql`select count(*)::int as n from items where reporter_ref is not null or reporter_id is not null`,
   );
-  return total + Number(refs?.n ?? 0);
+  return total + Number(refs?.n ?? 0) + (await countLedgersNotUnderCurrentKey(db));
 }
 
 /**

@@ -209,7 +209,10 @@ export const items = pgTable(
     kind: text('kind', { enum: ITEM_KINDS }).notNull(),
     sourceKind: text('source_kind', { enum: SOURCE_KINDS }).notNull(),
     sourceAgency: text('source_agency'),
-    /** Blind index of the reporter's Telegram id: finds a person's own items without storing who they are. */
+    /**
+     * Retired (issue 14): a blind index of the reporter, shared by all of one person's items. Always null
+     * now; rows written before migration 0010 are moved into reporter_ledgers at start, then nulled.
+     */
     reporterRef: text('reporter_ref'),
     /** The reporter's Telegram id, sealed: read only to relay feedback and questions, and for an admin's /reveal. */
     reporterSealed: encryptedText('reporter_sealed'),
@@ -249,7 +252,6 @@ export const items = pgTable(
     index('items_created_idx').on(table.createdAt),
     index('items_status_idx').on(table.status, table.triageDueAt),
     index('items_unit_domain_idx').on(table.unitCode, table.domain, table.createdAt),
-    index('items_reporter_idx').on(table.reporterRef, table.createdAt),
     index('items_assignee_idx').on(table.assigneeId, table.status),
     index('items_content_hash_idx').on(table.contentHash, table.createdAt),
     // Digests average triage and conclusion times over a week; without these they would scan every item.
@@ -261,6 +263,17 @@ export const items = pgTable(
       .where(sql`${table.forwardedAgency} is not null`),
   ],
 );
+
+/**
+ * Which items each reporter sent (issue 14): one row per person, keyed by a blind index of their
+ * Telegram id, the list of their items sealed. Nothing in clear beside it (no time, no serial), so a
+ * database reader cannot tell that two items share a reporter. Owned by src/items/ledger.ts.
+ */
+export const reporterLedgers = pgTable('reporter_ledgers', {
+  key: text('key').primaryKey(),
+  /** Sealed: `[{ id: item id, at: epoch ms the item was created }]`. */
+  entries: encryptedJson<{ id: number; at: number }[]>('entries').notNull(),
+});
 
 /** Information added to an item later: by its reporter, or an officer's relayed question and its answer. */
 export const itemAdditions = pgTable(

@@ -25,6 +25,7 @@ import { headKeyForItem } from '../heads/tenures.js';
 import { workingCalendar } from '../holidays.js';
 import { markReported } from '../people/roster.js';
 import type { OutboxBuffer } from '../telegram/outbox.js';
+import { recordReported } from './ledger.js';
 import { alertSection } from './notifications.js';
 import { REPORTER_ACTOR, reporterColumns } from './reporter-link.js';
 import {
@@ -183,6 +184,10 @@ export async function createItem(
     createdAt: now,
     updatedAt: now,
   });
+  if (input.reporterId !== null) {
+    // Listed in the reporter's sealed ledger, not marked on the item: nothing in clear ties their items together.
+    await recordReported(db, input.reporterId, [{ id: itemId, at: now.getTime() }], now);
+  }
   await linkRelated(db, itemId, decision.relatedItemIds);
   await insertAttachments(db, itemId, attachments);
   if (input.reporterId !== null) {

@@ -1,12 +1,10 @@
 /**
  * The sealed link between an item and its reporter. The database never holds a reporter's Telegram
- * id in clear next to an item: `reporter_ref` (a blind index) answers "is this one of mine?", and
- * `reporter_sealed` (encrypted) says who, for the few paths that must reach the reporter.
+ * id in clear next to an item: `reporter_sealed` (encrypted) says who, for the few paths that must
+ * reach the reporter; "is this one of mine?" is answered by the reporter's ledger (ledger.ts), so no
+ * value in clear is shared by all of one person's items.
  */
-import { inArray, type SQL } from 'drizzle-orm';
-import { blindIndex, blindIndexes } from '../crypto/sealing.js';
 import type { Queryable } from '../db/client.js';
-import { items } from '../db/schema.js';
 import { type PersonRecord, personById } from '../people/store.js';
 
 /**
@@ -20,23 +18,9 @@ export function isReporterAudit(details: Record<string, unknown> | null | undefi
   return details?.by === REPORTER_ACTOR.by;
 }
 
-/** The columns that link a new item to its reporter (both null for a report logged by the section). */
-export function reporterColumns(reporterId: number | null): {
-  reporterRef: string | null;
-  reporterSealed: string | null;
-} {
-  if (reporterId === null) return { reporterRef: null, reporterSealed: null };
-  return { reporterRef: reporterRefOf(reporterId), reporterSealed: String(reporterId) };
-}
-
-/** The blind index stored in items.reporter_ref for a Telegram id, under the current key. */
-export function reporterRefOf(reporterId: number): string {
-  return blindIndex(`reporter:${reporterId}`);
-}
-
-/** Matches the items this person reported, under any key of the ring (a rotation may be half done). */
-export function reportedBy(reporterId: number): SQL {
-  return inArray(items.reporterRef, blindIndexes(`reporter:${reporterId}`));
+/** The column that links a new item to its reporter (null for a report logged by the section). */
+export function reporterColumns(reporterId: number | null): { reporterSealed: string | null } {
+  return { reporterSealed: reporterId === null ? null : String(reporterId) };
 }
 
 /** The reporter's Telegram id from an item row's sealed column (drizzle has already unsealed it), or null. */

@@ -1,9 +1,9 @@
 /**
  * Retention: an item closed long ago loses everything a person wrote or that could lead to the
  * reporter — text, reference, the conclusion's note, additions, attachments, links, the reporter
- * link — while the row keeps its number, code, domain, unit, source kind and agency, status, dates
- * and flags. Every count, digest and export over past periods therefore stays right: the kept row
- * IS the anonymised count.
+ * link and its entry in the reporter's ledger — while the row keeps its number, code, domain, unit,
+ * source kind and agency, status, dates and flags. Every count, digest and export over past periods
+ * therefore stays right: the kept row IS the anonymised count.
  */
 
 import { and, inArray, isNull, lt, or, sql } from 'drizzle-orm';
@@ -16,6 +16,8 @@ import { itemAdditions, itemAttachments, itemLinks, items } from '../db/schema.j
 import type { ItemStatus } from '../domain/item-state.js';
 import { forgetOldEditNotices } from '../edit-notices.js';
 import type { Logger } from '../logger.js';
+import { forgetPurgedItems } from './ledger.js';
+import { reporterIdOf } from './reporter-link.js';
 
 /** Statuses whose items retention purges: the matter is over. */
 export const PURGEABLE_STATUSES: readonly ItemStatus[] = ['concluded', 'filed', 'merged', 'closed'];
@@ -61,7 +63,7 @@ export async function purgeExpiredItems(
   for (;;) {
     const done = await db.transaction(async (tx) => {
       const rows = await tx
-        .select({ id: items.id, conclusion: items.conclusion })
+        .select({ id: items.id, conclusion: items.conclusion, reporterSealed: items.reporterSealed })
         .from(items)
         .where(expired(cutoff))
         .orderBy(items.id)
@@ -89,6 +91,9 @@ export async function purgeExpiredItems(
           })
           .where(sql`${items.id} = ${row.id}`);
       }
+      // The reporters' ledgers forget these items; a ledger left with none is deleted.
+      const reporters = new Set(rows.map(reporterIdOf).filter((id): id is number => id !== null));
+      for (const reporterId of reporters) await forgetPurgedItems(tx, reporterId);
       return rows.length;
     });
     purged += done;

@@ -17,7 +17,7 @@ import {
   type QueueFilter,
   statusesFor,
 } from '../domain/triage.js';
-import { reportedBy } from './reporter-link.js';
+import { ledgerOf, reportedItemIds } from './ledger.js';
 
 /** An item row as stored (sealed columns already opened). */
 export type ItemRow = typeof items.$inferSelect;
@@ -273,6 +273,8 @@ export async function questionToReporter(
   questionId: number,
   reporterId: number,
 ): Promise<OpenQuestion | null> {
+  const ids = await reportedItemIds(db, reporterId);
+  if (ids.length === 0) return null;
   const [row] = await db
     .select({
       id: itemAdditions.id,
@@ -282,7 +284,14 @@ export async function questionToReporter(
     })
     .from(itemAdditions)
     .innerJoin(items, eq(items.id, itemAdditions.itemId))
-    .where(and(eq(itemAdditions.id, questionId), eq(itemAdditions.kind, 'question'), reportedBy(reporterId)));
+    .where(
+      and(
+        eq(itemAdditions.id, questionId),
+        eq(itemAdditions.kind, 'question'),
+        inArray(items.id, ids),
+        isNull(items.purgedAt),
+      ),
+    );
   return row ?? null;
 }
 
@@ -305,27 +314,33 @@ export interface OwnItemRow {
 
 /** The latest `limit` items this person reported, newest first. */
 export async function ownItems(db: Queryable, reporterId: number, limit: number): Promise<OwnItemRow[]> {
-  return db
-    .select({
-      id: items.id,
-      domain: items.domain,
-      unitCode: items.unitCode,
-      // A merged item is handled as the item it went into: its reporter sees that item's status.
-      status: sql<ItemStatus>`coalesce((select t.status from items t where t.id = ${items.mergedInto}), ${items.status})`,
-      createdAt: items.createdAt,
-    })
-    .from(items)
-    .where(reportedBy(reporterId))
-    .orderBy(desc(items.id))
-    .limit(limit);
+  const ids = await reportedItemIds(db, reporterId);
+  if (ids.length === 0) return [];
+  return (
+    db
+      .select({
+        id: items.id,
+        domain: items.domain,
+        unitCode: items.unitCode,
+        // A merged item is handled as the item it went into: its reporter sees that item's status.
+        status: sql<ItemStatus>`coalesce((select t.status from items t where t.id = ${items.mergedInto}), ${items.status})`,
+        createdAt: items.createdAt,
+      })
+      .from(items)
+      // A purged item is no longer linked to anyone (retention drops it from the ledger too).
+      .where(and(inArray(items.id, ids), isNull(items.purgedAt)))
+      .orderBy(desc(items.id))
+      .limit(limit)
+  );
 }
 
 /** True if this person reported the item; false whether or not it exists (existence is not revealed). */
 export async function isOwnItem(db: Queryable, itemId: number, reporterId: number): Promise<boolean> {
+  if (!(await reportedItemIds(db, reporterId)).includes(itemId)) return false;
   const [row] = await db
     .select({ id: items.id })
     .from(items)
-    .where(and(eq(items.id, itemId), reportedBy(reporterId)));
+    .where(and(eq(items.id, itemId), isNull(items.purgedAt)));
   return row !== undefined;
 }
 
@@ -375,11 +390,8 @@ export async function findRecentDuplicate(
 
 /** How many items this person reported since `since` (the flood limit). */
 export async function countReportedSince(db: Queryable, reporterId: number, since: Date): Promise<number> {
-  const [row] = await db
-    .select({ total: count() })
-    .from(items)
-    .where(and(reportedBy(reporterId), gte(items.createdAt, since)));
-  return row?.total ?? 0;
+  const from = since.getTime();
+  return (await ledgerOf(db, reporterId)).filter((entry) => entry.at >= from).length;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -450,10 +462,18 @@ export async function linkRelated(
  * units other people report on.
  */
 export async function mostReportedUnits(db: Queryable, reporterId: number, limit: number): Promise<string[]> {
+  const ids = await reportedItemIds(db, reporterId);
   const rows = await db
     .select({ code: units.code })
     .from(units)
-    .leftJoin(items, and(eq(items.unitCode, units.code), reportedBy(reporterId)))
+    .leftJoin(
+      items,
+      and(
+        eq(items.unitCode, units.code),
+        ids.length === 0 ? sql`false` : inArray(items.id, ids),
+        isNull(items.purgedAt),
+      ),
+    )
     .groupBy(units.code)
     .orderBy(sql`count(${items.id}) desc`, units.code)
     .limit(limit);

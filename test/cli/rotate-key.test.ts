@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateKeyCommand } from '../../src/cli/rotate-key.js';
 import { defaultKeyFilePath, readKeyFile, writeKeyFile } from '../../src/crypto/key-store.js';
 import { countNotUnderCurrentKey } from '../../src/crypto/reseal.js';
-import { configureKeyring, generateKey, keyIdOf, keyIdOfValue } from '../../src/crypto/sealing.js';
+import {
+  blindIndexFor,
+  configureKeyring,
+  generateKey,
+  keyIdOf,
+  keyIdOfValue,
+} from '../../src/crypto/sealing.js';
 import { queryRows } from '../../src/db/client.js';
 import { itemAdditions, items, people } from '../../src/db/schema.js';
 import { capture, runCommand } from '../support/cli.js';
@@ -74,12 +80,20 @@ describe('CLI rotate-key', () => {
     configureKeyring(ring as Buffer[]);
     expect(await readAll()).toEqual(before);
     expect(await countNotUnderCurrentKey(harness.db)).toBe(0);
-    const [row] = await queryRows<{ text: string; reporter_ref: string }>(
+    const [row] = await queryRows<{ text: string; reporter_ref: string | null }>(
       harness.db,
       sql`select text, reporter_ref from items order by id limit 1`,
     );
     expect(keyIdOfValue(row?.text ?? '')).toBe(keyIdOf(next));
-    expect(keyIdOfValue(row?.reporter_ref ?? '')).toBe(keyIdOf(next));
+    expect(row?.reporter_ref).toBeNull();
+    // The reporter's ledger is re-keyed: one row, its key and its entries under the new key.
+    const ledgers = await queryRows<{ key: string; entries: string }>(
+      harness.db,
+      sql`select key, entries from reporter_ledgers`,
+    );
+    expect(ledgers).toHaveLength(1);
+    expect(ledgers[0]?.key).toBe(blindIndexFor('ledger', String(MONITOR)));
+    expect(keyIdOfValue(ledgers[0]?.entries ?? '')).toBe(keyIdOf(next));
     // Ownership lookups follow the new blind index: /my still lists the reporter's items.
     const [mine] = await harness.send(textMessage(user(MONITOR), '/my'));
     expect(mine?.text).toContain('#5');
@@ -100,6 +114,9 @@ describe('CLI rotate-key', () => {
     expect((await readAll()).items.map((item) => item.text)).toEqual(
       [0, 1, 2, 3, 4].map((n) => `${TEXT} 第${n}次`),
     );
+    const [mine] = await harness.send(textMessage(user(MONITOR), '/my'));
+    expect(mine?.text).toContain('#5');
+    expect(mine?.text).toContain('#1');
   });
 
   it('with DATA_KEY, prints a new key and the steps, then re-encrypts once the operator put it first', async () => {
@@ -120,6 +137,10 @@ describe('CLI rotate-key', () => {
     );
     configureKeyring([next]);
     expect((await readAll()).additions).toEqual([{ text: '工程款是在三月份支付的' }]);
+    const [mine] = await harness.send(textMessage(user(MONITOR), '/my'));
+    expect(mine?.text).toContain('#5');
+    await harness.send(textMessage(user(MONITOR), '/add 2 还有一个证人'));
+    expect((await readAll()).additions).toHaveLength(2);
     expect(await readFile(keyFile, 'utf8')).not.toContain(next.toString('base64'));
   });
 });

@@ -1,9 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countNotUnderCurrentKey, sealLegacyRows } from '../../src/crypto/reseal.js';
 import { type Database, queryRows } from '../../src/db/client.js';
 import { itemAdditions, items, people, settings } from '../../src/db/schema.js';
-import { reportedBy } from '../../src/items/reporter-link.js';
+import { reportedItemIds } from '../../src/items/ledger.js';
 import { createTestDatabase, testDatabaseKind } from '../support/database.js';
 
 describe(`sealing rows stored in clear before encryption at rest, on ${testDatabaseKind}`, () => {
@@ -39,7 +39,10 @@ describe(`sealing rows stored in clear before encryption at rest, on ${testDatab
     );
     expect(raw).toMatchObject({ reporter_id: null, content_hash: null });
     expect(raw?.text).toMatch(/^v1\./);
-    const [item] = await db.select().from(items).where(reportedBy(4401));
+    const [item] = await db
+      .select()
+      .from(items)
+      .where(inArray(items.id, await reportedItemIds(db, 4401)));
     expect(item).toMatchObject({ id: 1, text: '旧的明文举报', reporterSealed: '4401' });
     expect((await db.select().from(itemAdditions))[0]?.text).toBe('旧的补充');
     expect((await db.select().from(people))[0]).toMatchObject({

@@ -5,7 +5,6 @@ import {
   reachableReporter,
   reporterColumns,
   reporterIdOf,
-  reporterRefOf,
 } from '../../src/items/reporter-link.js';
 import { revokePerson } from '../../src/people/roster.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -20,10 +19,9 @@ describe('the sealed reporter link', () => {
   });
   afterAll(() => harness.close());
 
-  it('stores a blind index and the sealed id, both null for a logged report', () => {
-    expect(reporterColumns(null)).toEqual({ reporterRef: null, reporterSealed: null });
-    expect(reporterColumns(41)).toEqual({ reporterRef: reporterRefOf(41), reporterSealed: '41' });
-    expect(reporterRefOf(41)).not.toContain('41');
+  it('stores the sealed id only (null for a logged report): ownership is in the reporter ledger', () => {
+    expect(reporterColumns(null)).toEqual({ reporterSealed: null });
+    expect(reporterColumns(41)).toEqual({ reporterSealed: '41' });
     expect(reporterIdOf({ reporterSealed: '41' })).toBe(41);
     expect(reporterIdOf({ reporterSealed: 'x' })).toBeNull();
     expect(isReporterAudit({ ...REPORTER_ACTOR })).toBe(true);

@@ -11,6 +11,7 @@ import {
   items,
 } from '../../src/db/schema.js';
 import { newItemCounts } from '../../src/digests/queries.js';
+import { reportedItemIds } from '../../src/items/ledger.js';
 import { loadExportRows } from '../../src/exports/items.js';
 import { purgeExpiredItems, retentionCutoff } from '../../src/items/retention.js';
 import { pruneHandledUpdates } from '../../src/telegram/inbox.js';
@@ -107,6 +108,8 @@ describe('retention', () => {
       actorId: null,
       details: { items: 2, cutoff: result.cutoff.toISOString(), years: 5 },
     });
+    // The reporter's ledger forgot the purged items.
+    expect(await reportedItemIds(harness.db, MONITOR)).toEqual([3, 4]);
     // /my still lists the reporter's other items, and the purged ones are no longer theirs.
     const [mine] = await harness.send(textMessage(user(MONITOR), '/my'));
     expect(mine?.text).toContain('#3');

@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../../src/db/client.js';
 import { items, outbox, people } from '../../../../src/db/schema.js';
 import type { QueuedMessage } from '../../../support/harness.js';
-import { reporterColumns } from '../../../../src/items/reporter-link.js';
+import { recordReported } from '../../../../src/items/ledger.js';
+import { reporterColumns, reporterIdOf } from '../../../../src/items/reporter-link.js';
 
 /** Ids used across the queue tests: staff and reporters, each with a Telegram language. */
 export const ADMIN = 900;
@@ -33,8 +34,13 @@ export async function insertItem(db: Db, values: Partial<typeof items.$inferInse
       concludeDueAt: new Date(Date.now() + 30 * 86_400_000),
       ...values,
     })
-    .returning({ id: items.id });
+    .returning({ id: items.id, reporterSealed: items.reporterSealed, createdAt: items.createdAt });
   if (!row) throw new Error('item not inserted');
+  // As createItem does: the reporter's ledger lists the item (the item itself holds no link in clear).
+  const reporterId = reporterIdOf(row);
+  if (reporterId !== null) {
+    await recordReported(db, reporterId, [{ id: row.id, at: row.createdAt.getTime() }], new Date());
+  }
   return row.id;
 }
 

@@ -1,10 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCallback } from '../../../../src/buttons.js';
 import { dialogues, itemAttachments, items } from '../../../../src/db/schema.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { callbackQuery, documentMessage, photoMessage, textMessage, user } from '../../../support/updates.js';
-import { reportedBy } from '../../../../src/items/reporter-link.js';
+import { reportedItemIds } from '../../../../src/items/ledger.js';
 
 const GUIDED = 6001;
 const ONE_LINE = 6002;
@@ -73,7 +73,10 @@ describe('guided /tip', () => {
     ]);
 
     const submitted = await harness.send(callbackQuery(me, encodeCallback('tip.submit')));
-    const [guidedItem] = await harness.db.select().from(items).where(reportedBy(GUIDED));
+    const [guidedItem] = await harness.db
+      .select()
+      .from(items)
+      .where(inArray(items.id, await reportedItemIds(harness.db, GUIDED)));
     expect(
       submitted.find((message) => message.chatId === GUIDED && message.method === 'sendMessage')?.text,
     ).toContain(`#${guidedItem?.id}`);
@@ -85,7 +88,10 @@ describe('guided /tip', () => {
     expect(attachments.map((attachment) => attachment.fileKind).sort()).toEqual(['document', 'photo']);
 
     await harness.send(textMessage(user(ONE_LINE), `/tip F-HPZ ${TEXT}`));
-    const [oneLineItem] = await harness.db.select().from(items).where(reportedBy(ONE_LINE));
+    const [oneLineItem] = await harness.db
+      .select()
+      .from(items)
+      .where(inArray(items.id, await reportedItemIds(harness.db, ONE_LINE)));
     const comparable = (item: typeof guidedItem) => ({
       kind: item?.kind,
       sourceKind: item?.sourceKind,

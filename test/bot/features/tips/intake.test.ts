@@ -1,11 +1,11 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../../src/db/client.js';
 import { auditLog, itemAttachments, items, outbox, people, settings } from '../../../../src/db/schema.js';
 import { setSectionChat } from '../../../../src/settings.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { documentMessage, photoMessage, textMessage, user } from '../../../support/updates.js';
-import { reportedBy } from '../../../../src/items/reporter-link.js';
+import { reportedItemIds } from '../../../../src/items/ledger.js';
 
 const MONITOR = 1001;
 const OTHER_MONITOR = 1002;
@@ -73,7 +73,10 @@ describe('coded tips, notices and logged reports', () => {
       textMessage(user(MONITOR), '/tip F-HPZ 镇长在防波堤工程中指定施工方，金额约300万元'),
     );
     const receipt = replies.find((reply) => reply.chatId === MONITOR);
-    const [item] = await harness.db.select().from(items).where(reportedBy(MONITOR));
+    const [item] = await harness.db
+      .select()
+      .from(items)
+      .where(inArray(items.id, await reportedItemIds(harness.db, MONITOR)));
     expect(item).toBeDefined();
     expect(receipt?.text).toContain(`#${item?.id}`);
     expect(receipt?.text).toContain('财权');
@@ -274,7 +277,12 @@ describe('coded tips, notices and logged reports', () => {
     }
     const [refusal] = await harness.send(textMessage(user(OTHER_MONITOR), '/tip O-MYX 第二十一条信息'));
     expect(refusal?.text).toContain('一小时');
-    expect(await harness.db.select().from(items).where(reportedBy(OTHER_MONITOR))).toHaveLength(20);
+    expect(
+      await harness.db
+        .select()
+        .from(items)
+        .where(inArray(items.id, await reportedItemIds(harness.db, OTHER_MONITOR))),
+    ).toHaveLength(20);
     expect(await rowsContaining(harness, '第二十一条信息')).toBe(0);
   });
 

@@ -1,9 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, itemAdditions, itemAttachments, items, outbox } from '../../../../src/db/schema.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { photoMessage, textMessage, user } from '../../../support/updates.js';
-import { reportedBy } from '../../../../src/items/reporter-link.js';
+import { reportedItemIds } from '../../../../src/items/ledger.js';
 
 const OWNER = 7001;
 const OTHER = 7002;
@@ -16,7 +16,10 @@ describe('/my, /add and replies to a receipt', () => {
     await harness.enrol(OWNER, 'monitor', { community: '丹东社区' });
     await harness.enrol(OTHER, 'monitor', { community: '丹西社区' });
     await harness.send(textMessage(user(OWNER), '/tip F-HPZ 镇长在防波堤工程中指定施工方，金额约300万元'));
-    const [item] = await harness.db.select().from(items).where(reportedBy(OWNER));
+    const [item] = await harness.db
+      .select()
+      .from(items)
+      .where(inArray(items.id, await reportedItemIds(harness.db, OWNER)));
     itemId = item?.id ?? 0;
   });
   afterAll(() => harness.close());
