@@ -7,9 +7,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { Telegram } from 'telegraf';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCallback } from '../../src/buttons.js';
 import { exportCommand } from '../../src/cli/export.js';
