@@ -100,6 +100,15 @@ describe(`reader without the key, on ${testDatabaseKind}`, { timeout: 600_000 },
     expect(found).toEqual([]);
   });
 
+  it("(b1) names no liaison's agency on a personal tip (one liaison per agency: it would name them)", () => {
+    const rows = dump.find((table) => table.name === 'items')?.rows ?? [];
+    const tips = rows.filter((row) => row.kind === 'tip' && row.source_kind === 'liaison');
+    expect(tips.length).toBeGreaterThanOrEqual(2);
+    expect(tips.map((row) => row.source_agency)).toEqual(tips.map(() => null));
+    // The notice keeps its agency: it is the agency's own information.
+    expect(rows.filter((row) => row.kind === 'notice').map((row) => row.source_agency)).toEqual(['AUD']);
+  });
+
   it('(b) the linker ties no item to any reporter, nor two items to one reporter', () => {
     const reporters = new Set(REPORTERS.map((person) => person.id));
     const links = findLinks(dump, labelsFor(truth, reporters));

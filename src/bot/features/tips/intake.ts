@@ -52,7 +52,9 @@ export async function submitTip(ctx: BotContext, draft: TipDraft): Promise<Creat
   const input: NewItem = {
     kind: 'tip',
     sourceKind: person.role,
-    sourceAgency: person.role === 'liaison' && person.agency ? parseAgency(person.agency) : null,
+    // A liaison's own tip is "from a liaison": with one liaison per agency, its agency would name them
+    // to anyone who reads the item (a notice, the agency's own information, keeps it).
+    sourceAgency: null,
     reporterId: person.telegramId,
     actorId: person.telegramId,
     // An enrolled reporter is known to the section and can always be contacted through the bot.

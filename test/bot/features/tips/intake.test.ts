@@ -182,10 +182,12 @@ describe('coded tips, notices and logged reports', () => {
     expect(replies.find((reply) => reply.chatId === LIAISON)?.text).toContain(`#${item?.id}`);
   });
 
-  it("records a liaison's tip with the liaison's agency, and treats an ORG notice as found in inspection", async () => {
+  it("records a liaison's tip as from a liaison, without their agency, and treats an ORG notice as found in inspection", async () => {
     await harness.send(textMessage(user(LIAISON), '/tip S-JXJD 街道主任经常在工作日中午饮酒'));
     const [tip] = await harness.db.select().from(items).where(eq(items.unitCode, 'JXJD'));
-    expect(tip).toMatchObject({ kind: 'tip', sourceKind: 'liaison', sourceAgency: 'AUD' });
+    // One liaison per agency: the agency of a personal tip would name the person (issue 14). A notice
+    // is the agency's own information and keeps it.
+    expect(tip).toMatchObject({ kind: 'tip', sourceKind: 'liaison', sourceAgency: null });
     const replies = await harness.send(
       textMessage(user(ORG_LIAISON, { lang: 'en' }), '/notice O-XZZ 镇长述职材料与实际不符'),
     );
