@@ -70,7 +70,8 @@ export async function openConfiguredDatabase(
   const moved = await removeDeliveredPrivateMessages(database.db);
   if (moved > 0) logger?.info({ rows: moved }, 'removed delivered private messages kept by an older version');
   const ledgered = await convertLegacyReporterRefs(database.db);
-  if (ledgered > 0) logger?.info({ items: ledgered }, 'moved items linked by reporter_ref into reporter ledgers');
+  if (ledgered > 0)
+    logger?.info({ items: ledgered }, 'moved items linked by reporter_ref into reporter ledgers');
   return database;
 }
 

@@ -14,13 +14,16 @@ import {
   rekeyLedgers,
 } from '../items/ledger.js';
 import { deleteSetting, getSetting } from '../settings.js';
-import { currentKeyId, seal, unseal } from './sealing.js';
+import { sealedReporterFor } from '../items/reporter-link.js';
+import { allowLegacyValues, columnPlace, currentKeyId, sealAt, unsealAt } from './sealing.js';
 
 /** A sealed column, with the key that names its row. */
 interface SealedColumn {
   table: string;
   key: string;
   column: string;
+  /** Sealed with its row as well as its table and column (see src/items/reporter-link.ts). */
+  rowBound?: boolean;
 }
 
 /** Every column holding a sealed value (see the encrypted column types in src/db/schema.ts). */
@@ -28,7 +31,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'items', key: 'id', column: 'text' },
   { table: 'items', key: 'id', column: 'reference' },
   { table: 'items', key: 'id', column: 'conclusion' },
-  { table: 'items', key: 'id', column: 'reporter_sealed' },
+  { table: 'items', key: 'id', column: 'reporter_sealed', rowBound: true },
   { table: 'item_additions', key: 'id', column: 'text' },
   { table: 'item_attachments', key: 'id', column: 'file_id' },
   { table: 'item_attachments', key: 'id', column: 'file_unique_id' },
@@ -36,6 +39,8 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'people', key: 'telegram_id', column: 'username' },
   { table: 'outbox', key: 'id', column: 'payload' },
   { table: 'outbox', key: 'id', column: 'ref' },
+  { table: 'reply_refs', key: 'key', column: 'value' },
+  { table: 'reporter_ledgers', key: 'key', column: 'entries' },
   { table: 'inbox_updates', key: 'update_id', column: 'payload' },
   { table: 'dialogues', key: 'user_id', column: 'data' },
   { table: 'heads', key: 'person_key', column: 'notes' },
@@ -48,10 +53,12 @@ export type ResealCounts = Record<string, number>;
 
 /** Set by migration 0004 when a database already held rows in clear; removed once they are sealed. */
 const LEGACY_ROWS = 'sealing.legacy_rows';
+/** Set by migration 0012 when a database held values in the v1 format (no place bound); removed once resealed. */
+const V1_VALUES = 'sealing.v1_values';
 
 function notUnderCurrent(column: string, keyId: string): SQL {
   const ref = sql.identifier(column);
-  return sql`${ref} is not null and (${ref} not like 'v1.%' or split_part(${ref}, '.', 2) <> ${keyId})`;
+  return sql`${ref} is not null and (${ref} not like 'v2.%' or split_part(${ref}, '.', 2) <> ${keyId})`;
 }
 
 async function resealColumn(db: Db, target: SealedColumn, batchSize: number): Promise<number> {
@@ -69,7 +76,12 @@ async function resealColumn(db: Db, target: SealedColumn, batchSize: number): Pr
             order by ${key} limit ${batchSize} for update skip locked`,
       );
       for (const row of rows) {
-        await tx.execute(sql`update ${table} set ${column} = ${seal(unseal(row.v))} where ${key} = ${row.k}`);
+        const place = target.rowBound
+          ? { table: target.table, column: target.column, row: row.k }
+          : columnPlace(target.table, target.column);
+        await tx.execute(
+          sql`update ${table} set ${column} = ${sealAt(place, unsealAt(place, row.v))} where ${key} = ${row.k}`,
+        );
       }
       return rows.length;
     });
@@ -107,7 +119,8 @@ async function sealLegacyReporters(db: Db, batchSize: number): Promise<number> {
       for (const row of rows) {
         const reporterId = Number(row.reporter_id);
         await tx.execute(
-          sql`update items set reporter_sealed = ${seal(String(reporterId))}, reporter_id = null where id = ${row.id}`,
+          sql`update items set reporter_sealed = ${sealedReporterFor(Number(row.id), reporterId)}, reporter_id = null
+              where id = ${row.id}`,
         );
         byReporter.set(reporterId, [
           ...(byReporter.get(reporterId) ?? []),
@@ -160,13 +173,23 @@ export async function countNotUnderCurrentKey(db: Db): Promise<number> {
 }
 
 /**
- * At start: seals whatever an older version stored in clear, when migration 0004 found such rows
- * (a new database has none, so a start costs one lookup). Resumable: the mark is removed only once
- * everything is sealed. Returns how many values it sealed.
+ * At start: seals whatever an older version stored in clear (migration 0004's mark) and reseals values
+ * in the v1 format, bound to no place (migration 0012's mark), under the current format; a new database
+ * has neither, so a start costs two lookups. Resumable: a mark is removed only once everything is
+ * resealed. Then values in clear or in v1 are refused wherever read (a database writer without the key
+ * could otherwise plant them). Returns how many values it changed.
  */
 export async function sealLegacyRows(db: Db): Promise<number> {
-  if (!(await getSetting<boolean>(db, LEGACY_ROWS))) return 0;
-  const counts = await resealAll(db);
-  await deleteSetting(db, LEGACY_ROWS);
-  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+  const clear = Boolean(await getSetting<boolean>(db, LEGACY_ROWS));
+  const v1 = Boolean(await getSetting<boolean>(db, V1_VALUES));
+  let changed = 0;
+  if (clear || v1) {
+    allowLegacyValues({ v1: true, clear: true });
+    const counts = await resealAll(db);
+    await deleteSetting(db, LEGACY_ROWS);
+    await deleteSetting(db, V1_VALUES);
+    changed = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+  allowLegacyValues({ v1: false, clear: false });
+  return changed;
 }

@@ -171,6 +171,15 @@ export interface SealedPlace {
   row: string | number;
 }
 
+/**
+ * The place of a value bound to its table and column only: for the columns drizzle's mappers seal,
+ * which see the value but not its row. Values whose substitution between rows would redirect a
+ * message (an item's reporter) are sealed by their module with the row as well.
+ */
+export function columnPlace(table: string, column: string): SealedPlace {
+  return { table, column, row: '*' };
+}
+
 function associatedData(place: SealedPlace): Buffer {
   return Buffer.from(`liaison-bot|${FORMAT_V2}|${place.table}|${place.column}|${place.row}`, 'utf8');
 }

@@ -20,7 +20,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { seal, unseal } from '../crypto/sealing.js';
+import { columnPlace, sealAt, unsealAt } from '../crypto/sealing.js';
 import { ITEM_STATUSES } from '../domain/item-state.js';
 import { ROLES } from '../domain/roles.js';
 import { ITEM_KINDS, type MustInvestigateReason, PRIORITIES, SOURCE_KINDS } from '../domain/routing.js';
@@ -31,19 +31,27 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   fromDriver: (value) => Buffer.from(value),
 });
 
-/** Text encrypted at rest: sealed on the way in, unsealed on the way out (src/crypto/sealing.ts). */
-const encryptedText = customType<{ data: string; driverData: string }>({
-  dataType: () => 'text',
-  toDriver: (value) => seal(value),
-  fromDriver: (value) => unseal(value),
-});
+/**
+ * Text encrypted at rest, bound to its table and column (AES-GCM associated data): sealed on the way
+ * in, unsealed on the way out (src/crypto/sealing.ts). A value copied from another column does not
+ * open here, so an item's sealed text planted in an officer's name is refused, not published.
+ */
+const encryptedText = (table: string, name: string) =>
+  customType<{ data: string; driverData: string }>({
+    dataType: () => 'text',
+    toDriver: (value) => sealAt(columnPlace(table, name), value),
+    fromDriver: (value) => unsealAt(columnPlace(table, name), value),
+  })(name);
 
-/** A JSON value encrypted at rest as sealed text; values stored in clear before sealing still read. */
-const encryptedJson = <T>(name: string) =>
+/** A JSON value encrypted at rest as sealed text, bound like encryptedText; values in clear from before sealing still read while allowed. */
+const encryptedJson = <T>(table: string, name: string) =>
   customType<{ data: T; driverData: string }>({
     dataType: () => 'text',
-    toDriver: (value) => seal(JSON.stringify(value)),
-    fromDriver: (value) => JSON.parse(unseal(typeof value === 'string' ? value : JSON.stringify(value))) as T,
+    toDriver: (value) => sealAt(columnPlace(table, name), JSON.stringify(value)),
+    fromDriver: (value) =>
+      JSON.parse(
+        unsealAt(columnPlace(table, name), typeof value === 'string' ? value : JSON.stringify(value)),
+      ) as T,
   })(name);
 
 const telegramId = (name: string) => bigint(name, { mode: 'number' });
@@ -56,7 +64,7 @@ export const inboxUpdates = pgTable(
     updateId: telegramId('update_id').primaryKey(),
     /** The sender (user or chat) id, so one person's updates are handled in order. */
     orderKey: text('order_key').notNull(),
-    payload: encryptedJson<Record<string, unknown>>('payload'),
+    payload: encryptedJson<Record<string, unknown>>('inbox_updates', 'payload'),
     status: text('status', { enum: ['pending', 'done', 'failed'] })
       .notNull()
       .default('pending'),
@@ -82,7 +90,7 @@ export const outbox = pgTable(
     chatId: telegramId('chat_id').notNull(),
     method: text('method').notNull(),
     /** Sealed: a message to an officer carries an item's text until it is sent (then it is nulled). */
-    payload: encryptedJson<Record<string, unknown>>('payload'),
+    payload: encryptedJson<Record<string, unknown>>('outbox', 'payload'),
     fileBytes: bytea('file_bytes'),
     fileName: text('file_name'),
     status: text('status', { enum: ['pending', 'sending', 'sent', 'failed', 'blocked'] })
@@ -95,7 +103,7 @@ export const outbox = pgTable(
      * What the message is about, e.g. `receipt:12`, so a reply to it can be matched later. Sealed:
      * beside chat_id, a receipt's ref would tell a database reader which item a reporter sent.
      */
-    ref: encryptedText('ref'),
+    ref: encryptedText('outbox', 'ref'),
     resultMessageId: bigint('result_message_id', { mode: 'number' }),
     lastError: text('last_error'),
     /**
@@ -129,7 +137,7 @@ export const outbox = pgTable(
  */
 export const replyRefs = pgTable('reply_refs', {
   key: text('key').primaryKey(),
-  value: encryptedJson<ReplyRefValue>('value').notNull(),
+  value: encryptedJson<ReplyRefValue>('reply_refs', 'value').notNull(),
   day: date('day', { mode: 'string' }).notNull().defaultNow(),
 });
 
@@ -146,8 +154,8 @@ export const people = pgTable('people', {
   role: text('role', { enum: ROLES }).notNull(),
   community: text('community'),
   agency: text('agency'),
-  displayName: encryptedText('display_name'),
-  username: encryptedText('username'),
+  displayName: encryptedText('people', 'display_name'),
+  username: encryptedText('people', 'username'),
   language: text('language'),
   enrolledAt: at('enrolled_at').notNull().defaultNow(),
   revokedAt: at('revoked_at'),
@@ -215,14 +223,14 @@ export const items = pgTable(
      */
     reporterRef: text('reporter_ref'),
     /** The reporter's Telegram id, sealed: read only to relay feedback and questions, and for an admin's /reveal. */
-    reporterSealed: encryptedText('reporter_sealed'),
+    reporterSealed: text('reporter_sealed'),
     /** Rows from before sealing held the reporter here in clear; sealLegacyRows moves it into the two above and nulls it. */
     legacyReporterId: telegramId('reporter_id'),
     signed: boolean('signed').notNull(),
     domain: text('domain', { enum: DOMAINS }).notNull(),
     unitCode: text('unit_code').notNull(),
-    text: encryptedText('text').notNull(),
-    reference: encryptedText('reference'),
+    text: encryptedText('items', 'text').notNull(),
+    reference: encryptedText('items', 'reference'),
     status: text('status', { enum: ITEM_STATUSES }).notNull().default('new'),
     mustInvestigate: boolean('must_investigate').notNull().default(false),
     reasons: jsonb('reasons').$type<MustInvestigateReason[]>().notNull().default([]),
@@ -234,7 +242,7 @@ export const items = pgTable(
     assigneeId: telegramId('assignee_id'),
     forwardedAgency: text('forwarded_agency'),
     mergedInto: integer('merged_into'),
-    conclusion: encryptedJson<Record<string, unknown>>('conclusion'),
+    conclusion: encryptedJson<Record<string, unknown>>('items', 'conclusion'),
     /** Optimistic lock: every state change bumps it and checks the value it read. */
     version: integer('version').notNull().default(1),
     /** Blind index of sender + text, so the same text sent twice within a minute is one item. */
@@ -272,7 +280,7 @@ export const items = pgTable(
 export const reporterLedgers = pgTable('reporter_ledgers', {
   key: text('key').primaryKey(),
   /** Sealed: `[{ id: item id, at: epoch ms the item was created }]`. */
-  entries: encryptedJson<{ id: number; at: number }[]>('entries').notNull(),
+  entries: encryptedJson<{ id: number; at: number }[]>('reporter_ledgers', 'entries').notNull(),
 });
 
 /** Information added to an item later: by its reporter, or an officer's relayed question and its answer. */
@@ -283,7 +291,7 @@ export const itemAdditions = pgTable(
     itemId: integer('item_id').notNull(),
     kind: text('kind', { enum: ['addition', 'question', 'answer'] }).notNull(),
     authorId: telegramId('author_id'),
-    text: encryptedText('text').notNull(),
+    text: encryptedText('item_additions', 'text').notNull(),
     createdAt: at('created_at').notNull().defaultNow(),
     answeredAt: at('answered_at'),
   },
@@ -299,8 +307,8 @@ export const itemAttachments = pgTable(
     fileKind: text('file_kind', {
       enum: ['photo', 'document', 'voice', 'video', 'audio', 'video_note'],
     }).notNull(),
-    fileId: encryptedText('file_id').notNull(),
-    fileUniqueId: encryptedText('file_unique_id'),
+    fileId: encryptedText('item_attachments', 'file_id').notNull(),
+    fileUniqueId: encryptedText('item_attachments', 'file_unique_id'),
     fileSize: integer('file_size'),
     createdAt: at('created_at').notNull().defaultNow(),
   },
@@ -345,7 +353,7 @@ export const heads = pgTable('heads', {
   personKey: text('person_key').primaryKey(),
   name: text('name').notNull(),
   /** Sealed: what the section notes about a person may name private facts. */
-  notes: encryptedText('notes'),
+  notes: encryptedText('heads', 'notes'),
   createdAt: at('created_at').notNull().defaultNow(),
 });
 
@@ -389,7 +397,7 @@ export const obligations = pgTable(
       .default('open'),
     settledOn: date('settled_on', { mode: 'string' }),
     /** Sealed: a done note or a not-needed reason may name facts about the head. */
-    note: encryptedText('note'),
+    note: encryptedText('obligations', 'note'),
     supersededBy: text('superseded_by'),
     settledBy: telegramId('settled_by'),
     createdAt: at('created_at').notNull().defaultNow(),
@@ -419,7 +427,7 @@ export const mustRemoveMarks = pgTable(
     outcome: text('outcome'),
     resolvedOn: date('resolved_on', { mode: 'string' }),
     /** Sealed: the outcome's note. */
-    note: encryptedText('note'),
+    note: encryptedText('must_remove_marks', 'note'),
     createdAt: at('created_at').notNull().defaultNow(),
   },
   (table) => [index('must_remove_person_idx').on(table.personKey)],
@@ -431,7 +439,7 @@ export const dialogues = pgTable('dialogues', {
   kind: text('kind').notNull(),
   step: text('step').notNull(),
   /** Sealed: a guided /tip keeps its draft text here. */
-  data: encryptedJson<Record<string, unknown>>('data').notNull(),
+  data: encryptedJson<Record<string, unknown>>('dialogues', 'data').notNull(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
 

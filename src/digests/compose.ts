@@ -97,7 +97,13 @@ export async function buildDigest(
       },
       t,
     );
-    return { kind, preview: buildPreviewNote(kind, since, timeZone, t), main, chart: null, agencyMessages: [] };
+    return {
+      kind,
+      preview: buildPreviewNote(kind, since, timeZone, t),
+      main,
+      chart: null,
+      agencyMessages: [],
+    };
   }
   if (kind === 'weekly') {
     const { current, previous } = comparisonWindows('weekly', at, timeZone);
@@ -107,7 +113,10 @@ export async function buildDigest(
     const series = await q.weeklySeries(db, current.end, timeZone, scope);
     const chartWeeks = {
       window: q.chartWindow(current.end, timeZone),
-      total: Object.values(series.byDomain).reduce((sum, counts) => sum + counts.reduce((a, b) => a + b, 0), 0),
+      total: Object.values(series.byDomain).reduce(
+        (sum, counts) => sum + counts.reduce((a, b) => a + b, 0),
+        0,
+      ),
     };
     const main = buildWeeklyDigest(
       {

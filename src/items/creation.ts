@@ -27,7 +27,7 @@ import { markReported } from '../people/roster.js';
 import type { OutboxBuffer } from '../telegram/outbox.js';
 import { recordReported } from './ledger.js';
 import { alertSection } from './notifications.js';
-import { REPORTER_ACTOR, reporterColumns } from './reporter-link.js';
+import { linkReporter, REPORTER_ACTOR } from './reporter-link.js';
 import {
   type AttachmentInput,
   countReportedSince,
@@ -165,7 +165,6 @@ export async function createItem(
     kind: input.kind,
     sourceKind: input.sourceKind,
     sourceAgency: input.sourceAgency,
-    ...reporterColumns(input.reporterId),
     signed: input.signed,
     domain: input.domain,
     unitCode: input.unitCode,
@@ -185,6 +184,8 @@ export async function createItem(
     updatedAt: now,
   });
   if (input.reporterId !== null) {
+    // Sealed for this item's row, so it opens on no other (the id exists only once the row does).
+    await linkReporter(db, itemId, input.reporterId);
     // Listed in the reporter's sealed ledger, not marked on the item: nothing in clear ties their items together.
     await recordReported(db, input.reporterId, [{ id: itemId, at: now.getTime() }], now);
   }

@@ -9,7 +9,7 @@
  * write merges whatever it found into one row under the current key and removes the others.
  */
 import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
-import { blindIndexFor, blindIndexesFor, currentKeyId } from '../crypto/sealing.js';
+import { blindIndexesFor, blindIndexFor, currentKeyId } from '../crypto/sealing.js';
 import { type Db, type Queryable, queryRows } from '../db/client.js';
 import { items, reporterLedgers } from '../db/schema.js';
 import { deleteSetting, getSetting } from '../settings.js';
@@ -207,7 +207,7 @@ export async function rekeyLedgers(db: Db, batchSize = 200): Promise<number> {
           ids.length === 0
             ? []
             : await tx
-                .select({ reporterSealed: items.reporterSealed })
+                .select({ id: items.id, reporterSealed: items.reporterSealed })
                 .from(items)
                 .where(and(inArray(items.id, ids), isNotNull(items.reporterSealed)))
                 .limit(1);

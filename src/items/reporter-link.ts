@@ -4,7 +4,10 @@
  * reach the reporter; "is this one of mine?" is answered by the reporter's ledger (ledger.ts), so no
  * value in clear is shared by all of one person's items.
  */
+import { eq } from 'drizzle-orm';
+import { type SealedPlace, sealAt, unsealAt } from '../crypto/sealing.js';
 import type { Queryable } from '../db/client.js';
+import { items } from '../db/schema.js';
 import { type PersonRecord, personById } from '../people/store.js';
 
 /**
@@ -18,15 +21,34 @@ export function isReporterAudit(details: Record<string, unknown> | null | undefi
   return details?.by === REPORTER_ACTOR.by;
 }
 
-/** The column that links a new item to its reporter (null for a report logged by the section). */
-export function reporterColumns(reporterId: number | null): { reporterSealed: string | null } {
-  return { reporterSealed: reporterId === null ? null : String(reporterId) };
+/** Where an item's reporter is sealed: bound to the item's row, so it opens on no other item. */
+function reporterPlace(itemId: number): SealedPlace {
+  return { table: 'items', column: 'reporter_sealed', row: itemId };
 }
 
-/** The reporter's Telegram id from an item row's sealed column (drizzle has already unsealed it), or null. */
-export function reporterIdOf(item: { reporterSealed: string | null }): number | null {
+/**
+ * The sealed reporter of item `itemId`. Bound to the row: a database writer without the key who copies
+ * one item's value onto another cannot redirect questions and feedback to the first item's reporter.
+ */
+export function sealedReporterFor(itemId: number, reporterId: number): string {
+  return sealAt(reporterPlace(itemId), String(reporterId));
+}
+
+/** Seals the reporter onto a newly inserted item (its id is known only once the row exists). */
+export async function linkReporter(db: Queryable, itemId: number, reporterId: number): Promise<void> {
+  await db
+    .update(items)
+    .set({ reporterSealed: sealedReporterFor(itemId, reporterId) })
+    .where(eq(items.id, itemId));
+}
+
+/**
+ * The reporter's Telegram id from an item row, or null when it has none. A value sealed for another
+ * item or column, or changed, or planted in clear, is refused: a SealingError naming the place only.
+ */
+export function reporterIdOf(item: { id: number; reporterSealed: string | null }): number | null {
   if (item.reporterSealed === null) return null;
-  const id = Number(item.reporterSealed);
+  const id = Number(unsealAt(reporterPlace(item.id), item.reporterSealed));
   return Number.isSafeInteger(id) ? id : null;
 }
 
@@ -36,7 +58,7 @@ export function reporterIdOf(item: { reporterSealed: string | null }): number | 
  */
 export async function reachableReporter(
   db: Queryable,
-  item: { reporterSealed: string | null; sourceKind: string },
+  item: { id: number; reporterSealed: string | null; sourceKind: string },
 ): Promise<PersonRecord | null> {
   const reporterId = reporterIdOf(item);
   if (!reporterId || (item.sourceKind !== 'monitor' && item.sourceKind !== 'liaison')) return null;

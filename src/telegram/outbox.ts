@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { blindIndexesFor, blindIndexFor, seal, unseal } from '../crypto/sealing.js';
+import { blindIndexFor, blindIndexesFor, columnPlace, sealAt, unsealAt } from '../crypto/sealing.js';
 import { type Db, type Queryable, queryRows } from '../db/client.js';
 import { outbox, replyRefs } from '../db/schema.js';
 import { deleteSetting, getSetting } from '../settings.js';
@@ -150,7 +150,8 @@ export async function recordDeliveries(
         delivery.chatId > 0 && delivery.ref !== null && delivery.messageId !== null
           ? {
               key: replyKeyOf(delivery.chatId, delivery.messageId),
-              value: seal(
+              value: sealAt(
+                columnPlace('reply_refs', 'value'),
                 JSON.stringify({ chatId: delivery.chatId, messageId: delivery.messageId, ref: delivery.ref }),
               ),
             }
@@ -237,7 +238,7 @@ export async function removeDeliveredPrivateMessages(db: Db, batchSize = 200): P
           chatId: Number(row.chat_id),
           messageId: row.result_message_id === null ? null : Number(row.result_message_id),
           // Raw SQL bypasses the column's mapper: the ref arrives sealed.
-          ref: row.ref === null ? null : unseal(row.ref),
+          ref: row.ref === null ? null : unsealAt(columnPlace('outbox', 'ref'), row.ref),
         })),
       );
       return rows.length;

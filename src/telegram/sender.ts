@@ -1,7 +1,7 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { type Telegram, TelegramError } from 'telegraf';
 import { backoffMs } from '../backoff.js';
-import { unseal } from '../crypto/sealing.js';
+import { columnPlace, unsealAt } from '../crypto/sealing.js';
 import { type Db, type Queryable, queryRows } from '../db/client.js';
 import { outbox } from '../db/schema.js';
 import type { Logger } from '../logger.js';
@@ -295,7 +295,7 @@ export class OutboxSender {
     };
     const payload: Record<string, unknown> =
       // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
-      typeof message.payload === 'string' ? JSON.parse(unseal(message.payload)) : { ...message.payload };
+      typeof message.payload === 'string' ? JSON.parse(unsealAt(columnPlace('outbox', 'payload'), message.payload)) : { ...message.payload };
     // A private chat's id is a person: beside a send time it could tell who got a receipt, so logs
     // name groups only (the outbox id finds the row when an operator must look).
     const log = this.logger.child({
@@ -349,7 +349,7 @@ export class OutboxSender {
     if (this.onDelivered) {
       try {
         // Raw SQL bypasses the column's mapper, as for the payload: the ref arrives sealed.
-        const ref = message.ref === null ? null : unseal(message.ref);
+        const ref = message.ref === null ? null : unsealAt(columnPlace('outbox', 'ref'), message.ref);
         this.onDelivered({ method: message.method, ref, waitedSeconds });
       } catch (error) {
         log.debug({ err: error }, 'delivery hook failed');
@@ -369,7 +369,7 @@ export class OutboxSender {
     messageId: number | null,
   ): Promise<void> {
     // Raw SQL bypasses the column's mapper: the ref arrives sealed.
-    const ref = message.ref === null ? null : unseal(message.ref);
+    const ref = message.ref === null ? null : unsealAt(columnPlace('outbox', 'ref'), message.ref);
     const delivery: DeliveredMessage = { id: message.id, chatId: message.chat_id, messageId, ref };
     return new Promise((resolve, reject) => {
       this.sentQueue.push({ delivery, resolve, reject });

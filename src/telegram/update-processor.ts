@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Update } from 'telegraf/types';
 import { backoffMs } from '../backoff.js';
-import { unseal } from '../crypto/sealing.js';
+import { columnPlace, unsealAt } from '../crypto/sealing.js';
 import { type Database, queryRows, type Tx } from '../db/client.js';
 import { inboxUpdates } from '../db/schema.js';
 import { describeError } from '../errors.js';
@@ -150,7 +150,7 @@ export class UpdateProcessor {
         update =
           // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
           (
-            typeof claimed.payload === 'string' ? JSON.parse(unseal(claimed.payload)) : claimed.payload
+            typeof claimed.payload === 'string' ? JSON.parse(unsealAt(columnPlace('inbox_updates', 'payload'), claimed.payload)) : claimed.payload
           ) as Update;
         try {
           await this.handle(update, tx, out, this.logger.child({ updateId: update.update_id }));

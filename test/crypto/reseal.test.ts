@@ -1,9 +1,11 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countNotUnderCurrentKey, sealLegacyRows } from '../../src/crypto/reseal.js';
+import { allowLegacyValues, seal } from '../../src/crypto/sealing.js';
 import { type Database, queryRows } from '../../src/db/client.js';
 import { itemAdditions, items, people, settings } from '../../src/db/schema.js';
 import { reportedItemIds } from '../../src/items/ledger.js';
+import { reporterIdOf } from '../../src/items/reporter-link.js';
 import { createTestDatabase, testDatabaseKind } from '../support/database.js';
 
 describe(`sealing rows stored in clear before encryption at rest, on ${testDatabaseKind}`, () => {
@@ -38,12 +40,13 @@ describe(`sealing rows stored in clear before encryption at rest, on ${testDatab
       sql`select text, reporter_id, content_hash from items where id = 1`,
     );
     expect(raw).toMatchObject({ reporter_id: null, content_hash: null });
-    expect(raw?.text).toMatch(/^v1\./);
+    expect(raw?.text).toMatch(/^v2\./);
     const [item] = await db
       .select()
       .from(items)
       .where(inArray(items.id, await reportedItemIds(db, 4401)));
-    expect(item).toMatchObject({ id: 1, text: '旧的明文举报', reporterSealed: '4401' });
+    expect(item).toMatchObject({ id: 1, text: '旧的明文举报' });
+    expect(reporterIdOf(item as { id: number; reporterSealed: string | null })).toBe(4401);
     expect((await db.select().from(itemAdditions))[0]?.text).toBe('旧的补充');
     expect((await db.select().from(people))[0]).toMatchObject({
       displayName: '张旧名',
@@ -59,5 +62,41 @@ describe(`sealing rows stored in clear before encryption at rest, on ${testDatab
       expect(dump[0]?.row).not.toContain(clear);
     expect(await db.select().from(settings).where(eq(settings.key, 'sealing.legacy_rows'))).toEqual([]);
     expect(await sealLegacyRows(db)).toBe(0);
+  });
+
+  it('reseals v1 values (bound to no place) when migration 0012 marked the database, then refuses v1 and clear values', async () => {
+    const db = database.db;
+    allowLegacyValues({ v1: true, clear: true });
+    await db.execute(sql`insert into items (kind, source_kind, signed, domain, unit_code, text, reporter_sealed)
+                         values ('tip', 'monitor', true, 'S', 'DXZ', ${seal('v1 时代的举报')}, ${seal('4402')})`);
+    const [{ id } = { id: 0 }] = await queryRows<{ id: number }>(
+      db,
+      sql`select max(id)::int as id from items`,
+    );
+    await db.insert(settings).values({ key: 'sealing.v1_values', value: true });
+    expect(await sealLegacyRows(db)).toBeGreaterThanOrEqual(2);
+    const [raw] = await queryRows<{ text: string; reporter_sealed: string }>(
+      db,
+      sql`select text, reporter_sealed from items where id = ${id}`,
+    );
+    expect(raw?.text).toMatch(/^v2\./);
+    expect(reporterIdOf({ id, reporterSealed: raw?.reporter_sealed ?? null })).toBe(4402);
+    expect((await db.select().from(items).where(eq(items.id, id)))[0]?.text).toBe('v1 时代的举报');
+    // From now on a planted v1 or clear value is refused where it is read, by place, without its content.
+    await db.execute(sql`update items set text = ${seal('planted v1')} where id = ${id}`);
+    await expect(db.select().from(items).where(eq(items.id, id))).rejects.toThrow(
+      /items.text .*v1 format: refused/,
+    );
+    await db.execute(sql`update items set text = 'planted in clear' where id = ${id}`);
+    const refusal = await db
+      .select()
+      .from(items)
+      .where(eq(items.id, id))
+      .then(
+        () => '',
+        (error: Error) => error.message,
+      );
+    expect(refusal).toMatch(/items.text .*not sealed: refused/);
+    expect(refusal).not.toContain('planted in clear');
   });
 });

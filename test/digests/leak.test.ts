@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itemAdditions, people, pointsDeductions, obligations } from '../../src/db/schema.js';
+import { itemAdditions, obligations, people, pointsDeductions } from '../../src/db/schema.js';
 import { type DigestDeps, runDigest } from '../../src/digests/scheduler.js';
+import { linkReporter } from '../../src/items/reporter-link.js';
 import { createLogger } from '../../src/logger.js';
 import { setSectionChat } from '../../src/settings.js';
 import { insertItem } from '../support/digest-fixtures.js';
 import { createHarness, type Harness, type QueuedMessage } from '../support/harness.js';
 import { textMessage, user } from '../support/updates.js';
-import { reporterColumns } from '../../src/items/reporter-link.js';
 
 const MARK = 'LEAKMARK';
 const SECTION = -100777;
@@ -74,7 +74,6 @@ describe('digests never carry tip text or reporters', () => {
           kind: source === 'liaison' ? 'notice' : source === 'hotline' ? 'report' : 'tip',
           sourceKind: source,
           sourceAgency: agency,
-          ...reporterColumns(reporter ?? null),
           signed: n % 2 === 0,
           domain,
           unitCode: 'HPZ',
@@ -91,6 +90,7 @@ describe('digests never carry tip text or reporters', () => {
           conclusion: { note: `${MARK}-conclusion` },
           createdAt: created,
         });
+        if (reporter) await linkReporter(harness.db, id, reporter);
         await harness.db
           .insert(itemAdditions)
           .values({ itemId: id, kind: 'addition', authorId: reporter, text: `${MARK}-addition` });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../src/db/schema.js';
 import { itemHistory } from '../../src/items/history.js';
-import { REPORTER_ACTOR, reporterColumns } from '../../src/items/reporter-link.js';
+import { REPORTER_ACTOR } from '../../src/items/reporter-link.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { ADMIN, insertItem, nameStaff, OFFICER_A, OFFICER_B } from '../bot/features/queue/fixtures.js';
 
@@ -28,7 +28,7 @@ describe('itemHistory', () => {
       kind: 'notice',
       sourceKind: 'liaison',
       sourceAgency: 'AUD',
-      ...reporterColumns(ITEM_REPORTER),
+      reporter: ITEM_REPORTER,
     });
     const at = (minute: number) => new Date(Date.UTC(2025, 5, 10, 2, minute));
     // Written directly, to give each entry its own time.

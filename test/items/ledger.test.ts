@@ -64,7 +64,7 @@ describe(`the reporter ledger on ${testDatabaseKind}`, () => {
     expect(ledgers.map((l) => l.key).sort()).toEqual(
       [blindIndexFor('ledger', String(ALICE)), blindIndexFor('ledger', String(BOB))].sort(),
     );
-    for (const ledger of ledgers) expect(ledger.entries).toMatch(/^v1\./);
+    for (const ledger of ledgers) expect(ledger.entries).toMatch(/^v2\./);
     expect(await reportedItemIds(harness.db, ALICE)).toEqual([a1.id, a2.id]);
     expect(await reportedItemIds(harness.db, BOB)).toEqual([b1.id]);
   });

@@ -17,12 +17,10 @@ describe('revealReporter', () => {
     const id = await insertItem(harness.db);
     const call = await insertItem(harness.db, {
       sourceKind: 'hotline',
-      reporterRef: null,
-      reporterSealed: null,
+      reporter: null,
     });
     const purged = await insertItem(harness.db, {
-      reporterRef: null,
-      reporterSealed: null,
+      reporter: null,
       purgedAt: new Date(),
     });
     const reason = 'the commission asks to interview';

@@ -22,7 +22,6 @@ import {
   OFFICER_B,
   SECRET,
 } from './fixtures.js';
-import { reporterColumns } from '../../../../src/items/reporter-link.js';
 
 const SECTION_CHAT = -1001234;
 const officerA = user(OFFICER_A, { lang: 'en', name: 'Wang Officer' });
@@ -272,7 +271,7 @@ describe('working an item from accept to feedback', () => {
   it('/ask on an item nobody can be reached for says so', async () => {
     const id = await insertItem(harness.db, {
       sourceKind: 'hotline',
-      ...reporterColumns(null),
+      reporter: null,
       signed: false,
     });
     const sent = await harness.send(textMessage(officerA, `/ask ${id} 还有什么？`));

@@ -12,7 +12,6 @@ import { createLogger } from '../../../../src/logger.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { textMessage, user } from '../../../support/updates.js';
 import { ADMIN, insertItem, MONITOR, OFFICER_A, SECRET } from './fixtures.js';
-import { reporterColumns } from '../../../../src/items/reporter-link.js';
 
 /** Every cell of a sheet as text, row by row. */
 function cells(sheet: ExcelJS.Worksheet | undefined): string[][] {
@@ -42,7 +41,7 @@ describe('/export and export --format xlsx', () => {
       await insertItem(harness.db, { domain: 'P', unitCode: 'SPZ', status: 'accepted' }),
       await insertItem(harness.db, {
         sourceKind: 'hotline',
-        ...reporterColumns(null),
+        reporter: null,
         signed: false,
         status: 'filed',
       }),

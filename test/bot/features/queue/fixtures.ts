@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../../src/db/client.js';
 import { items, outbox, people } from '../../../../src/db/schema.js';
-import type { QueuedMessage } from '../../../support/harness.js';
 import { recordReported } from '../../../../src/items/ledger.js';
-import { reporterColumns, reporterIdOf } from '../../../../src/items/reporter-link.js';
+import { linkReporter } from '../../../../src/items/reporter-link.js';
+import type { QueuedMessage } from '../../../support/harness.js';
 
 /** Ids used across the queue tests: staff and reporters, each with a Telegram language. */
 export const ADMIN = 900;
@@ -15,14 +15,19 @@ export const LIAISON_AUD = 601;
 /** A secret phrase put in every test item's text, so leak checks can look for it anywhere. */
 export const SECRET = '镇长在防波堤工程中指定施工方';
 
-/** Inserts an item row directly (the intake is another feature's), returning its number. */
-export async function insertItem(db: Db, values: Partial<typeof items.$inferInsert> = {}): Promise<number> {
+/**
+ * Inserts an item row directly (the intake is another feature's), returning its number. `reporter` is
+ * who sent it (MONITOR unless told; null for a report logged by the section).
+ */
+export async function insertItem(
+  db: Db,
+  { reporter = MONITOR, ...values }: Partial<typeof items.$inferInsert> & { reporter?: number | null } = {},
+): Promise<number> {
   const [row] = await db
     .insert(items)
     .values({
       kind: 'tip',
       sourceKind: 'monitor',
-      ...reporterColumns(MONITOR),
       signed: true,
       domain: 'F',
       unitCode: 'HPZ',
@@ -34,12 +39,12 @@ export async function insertItem(db: Db, values: Partial<typeof items.$inferInse
       concludeDueAt: new Date(Date.now() + 30 * 86_400_000),
       ...values,
     })
-    .returning({ id: items.id, reporterSealed: items.reporterSealed, createdAt: items.createdAt });
+    .returning({ id: items.id, createdAt: items.createdAt });
   if (!row) throw new Error('item not inserted');
-  // As createItem does: the reporter's ledger lists the item (the item itself holds no link in clear).
-  const reporterId = reporterIdOf(row);
-  if (reporterId !== null) {
-    await recordReported(db, reporterId, [{ id: row.id, at: row.createdAt.getTime() }], new Date());
+  // As createItem does: the reporter sealed for this row, and listed in their ledger.
+  if (reporter !== null) {
+    await linkReporter(db, row.id, reporter);
+    await recordReported(db, reporter, [{ id: row.id, at: row.createdAt.getTime() }], new Date());
   }
   return row.id;
 }
