@@ -53,7 +53,7 @@ describe(`data key and rotate-key through the real process on ${testDatabaseKind
         sql`select text, reporter_id from items where id = ${itemId}`,
       ),
     );
-    expect(row?.text).toMatch(/^v1\.[0-9a-f]{8}\./);
+    expect(row?.text).toMatch(/^v2\.[0-9a-f]{8}\./);
     expect(row?.reporter_id).toBeNull();
   });
 

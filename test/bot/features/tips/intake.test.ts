@@ -2,10 +2,11 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../../src/db/client.js';
 import { auditLog, itemAttachments, items, outbox, people, settings } from '../../../../src/db/schema.js';
+import { reportedItemIds } from '../../../../src/items/ledger.js';
+import { reporterIdOf } from '../../../../src/items/reporter-link.js';
 import { setSectionChat } from '../../../../src/settings.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { documentMessage, photoMessage, textMessage, user } from '../../../support/updates.js';
-import { reportedItemIds } from '../../../../src/items/ledger.js';
 
 const MONITOR = 1001;
 const OTHER_MONITOR = 1002;
@@ -174,11 +175,11 @@ describe('coded tips, notices and logged reports', () => {
       kind: 'notice',
       sourceKind: 'liaison',
       sourceAgency: 'AUD',
-      reporterSealed: String(LIAISON),
       unitCode: 'CZJ',
       reference: '〔2019〕12号',
       text: '审计发现局长一支笔审批专项资金，未经集体研究',
     });
+    expect(item && reporterIdOf(item)).toBe(LIAISON);
     expect(replies.find((reply) => reply.chatId === LIAISON)?.text).toContain(`#${item?.id}`);
   });
 
