@@ -22,15 +22,33 @@ export async function getDialogue(db: Queryable, userId: number): Promise<Dialog
   return row ?? null;
 }
 
+/**
+ * The day a dialogue last moved: enough to drop abandoned drafts (DRAFT_DAYS), and unlike the time it
+ * does not match what the same update wrote to an item (issue 14).
+ */
+const TODAY = sql`date_trunc('day', now())`;
+
+/** How long an abandoned dialogue is kept before pruneDialogues drops it. */
+export const DRAFT_DAYS = 7;
+
 /** Starts or advances a dialogue (one per person: starting one replaces any other). */
 export async function setDialogue(db: Queryable, userId: number, dialogue: Dialogue): Promise<void> {
   await db
     .insert(dialogues)
-    .values({ userId, ...dialogue })
+    .values({ userId, ...dialogue, updatedAt: TODAY })
     .onConflictDoUpdate({
       target: dialogues.userId,
-      set: { kind: dialogue.kind, step: dialogue.step, data: dialogue.data, updatedAt: sql`now()` },
+      set: { kind: dialogue.kind, step: dialogue.step, data: dialogue.data, updatedAt: TODAY },
     });
+}
+
+/** Drops dialogues that have not moved for DRAFT_DAYS: an abandoned draft is not kept for ever. */
+export async function pruneDialogues(db: Queryable): Promise<number> {
+  const removed = await db
+    .delete(dialogues)
+    .where(sql`${dialogues.updatedAt} < date_trunc('day', now()) - make_interval(days => ${DRAFT_DAYS})`)
+    .returning({ userId: dialogues.userId });
+  return removed.length;
 }
 
 /** Ends the person's dialogue; returns true if there was one. */

@@ -2,6 +2,7 @@ import { startBackupSchedule } from './backup/schedule.js';
 import type { AppConfig } from './config.js';
 import { type DatabaseKeyLostError, KEY_CHECK_INTERVAL_MS, watchDatabaseKey } from './crypto/key-guard.js';
 import type { Database, Db } from './db/client.js';
+import { pruneDialogues } from './dialogues.js';
 import { startDigestScheduler } from './digests/scheduler.js';
 import { startRetentionJob } from './items/retention.js';
 import type { Logger } from './logger.js';
@@ -65,6 +66,9 @@ export function startBackgroundJobs(
       );
       pruneDeliveryTraces(database.db).catch((error: unknown) =>
         logger.warn({ err: error }, 'outbox pruning failed'),
+      );
+      pruneDialogues(database.db).catch((error: unknown) =>
+        logger.warn({ err: error }, 'dialogue pruning failed'),
       );
     },
     60 * 60 * 1000,

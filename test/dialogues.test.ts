@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearDialogue, getDialogue, setDialogue } from '../src/dialogues.js';
-import { queryRows } from '../src/db/client.js';
 import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/client.js';
+import { clearDialogue, DRAFT_DAYS, getDialogue, pruneDialogues, setDialogue } from '../src/dialogues.js';
 import { createHarness, type Harness } from './support/harness.js';
 
 describe('dialogues', () => {
@@ -25,5 +25,22 @@ describe('dialogues', () => {
     expect(await clearDialogue(harness.db, 1)).toBe(true);
     expect(await clearDialogue(harness.db, 1)).toBe(false);
     expect(await getDialogue(harness.db, 1)).toBeNull();
+  });
+
+  it('keeps the day a dialogue moved, not the time, and drops one abandoned for a week', async () => {
+    await setDialogue(harness.db, 5, { kind: 'tip', step: 'unit', data: {} });
+    await setDialogue(harness.db, 6, { kind: 'tip', step: 'unit', data: {} });
+    const [stamp] = await queryRows<{ exact: boolean }>(
+      harness.db,
+      sql`select updated_at = date_trunc('day', updated_at) as exact from dialogues where user_id = 5`,
+    );
+    expect(stamp?.exact).toBe(true);
+    await harness.db.execute(
+      sql`update dialogues set updated_at = date_trunc('day', now()) - make_interval(days => ${DRAFT_DAYS + 1})
+          where user_id = 5`,
+    );
+    expect(await pruneDialogues(harness.db)).toBe(1);
+    expect(await getDialogue(harness.db, 5)).toBeNull();
+    expect(await getDialogue(harness.db, 6)).not.toBeNull();
   });
 });
