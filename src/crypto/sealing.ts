@@ -269,6 +269,24 @@ export function blindIndexFor(purpose: IndexPurpose, value: string): string {
   return blindIndex(`${purpose}:${value}`);
 }
 
+/** Where keyed chat numbers start: above every Telegram user id (they are below 2^50), within safe integers. */
+const CHAT_KEY_BASE = 2 ** 50;
+
+/**
+ * A keyed number standing for a private chat, for the outbox's per-chat order and rate limits: equal for
+ * one chat under one key, and without the key it says neither whose chat it is nor that two numbers
+ * under different keys are one chat. 48 bits of HMAC above CHAT_KEY_BASE, so it never equals a real id.
+ */
+export function chatKeyFor(chatId: number): number {
+  const mac = createHmac('sha256', current().indexKey).update(`chat:${chatId}`, 'utf8').digest();
+  return CHAT_KEY_BASE + mac.readUIntBE(0, 6);
+}
+
+/** True for a number made by chatKeyFor (not a real chat id). */
+export function isChatKey(value: number): boolean {
+  return value >= CHAT_KEY_BASE;
+}
+
 /** The blind index of `value` for `purpose` under every key of the ring (a rotation may be half done). */
 export function blindIndexesFor(purpose: IndexPurpose, value: string): string[] {
   return blindIndexes(`${purpose}:${value}`);

@@ -1,5 +1,13 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { blindIndexFor, blindIndexesFor, columnPlace, sealAt, unsealAt } from '../crypto/sealing.js';
+import {
+  blindIndexesFor,
+  blindIndexFor,
+  chatKeyFor,
+  columnPlace,
+  isChatKey,
+  sealAt,
+  unsealAt,
+} from '../crypto/sealing.js';
 import { type Db, type Queryable, queryRows } from '../db/client.js';
 import { outbox, replyRefs } from '../db/schema.js';
 import { deleteSetting, getSetting } from '../settings.js';
@@ -102,7 +110,9 @@ export async function writeOutbox(
   if (messages.length === 0) return;
   await db.insert(outbox).values(
     messages.map((message) => ({
-      chatId: message.chatId,
+      // A private chat is a person: addressed by a keyed number (its real id is in the sealed payload),
+      // so a waiting or undeliverable message does not name them in a dump (issue 14). Groups stay as they are.
+      chatId: message.chatId > 0 ? chatKeyFor(message.chatId) : message.chatId,
       method: message.method,
       payload: message.payload,
       fileBytes: message.file?.bytes ?? null,
@@ -248,6 +258,30 @@ export async function removeDeliveredPrivateMessages(db: Db, batchSize = 200): P
   }
   await deleteSetting(db, DELIVERED_PRIVATE_ROWS);
   return total;
+}
+
+/**
+ * At start: messages an older release queued to private chats (waiting, or undeliverable) are addressed
+ * by a keyed number, as new ones are, so a dump shows no person's id and per-chat order holds across
+ * the upgrade. Cheap: the outbox keeps no delivered private messages. Returns how many rows changed.
+ */
+export async function keyPrivateChatsOfOlderRows(db: Queryable): Promise<number> {
+  const chats = await queryRows<{ chat_id: number | string }>(
+    db,
+    sql`select distinct chat_id from ${outbox} where chat_id > 0`,
+  );
+  let changed = 0;
+  for (const { chat_id } of chats) {
+    const chatId = Number(chat_id);
+    if (isChatKey(chatId)) continue;
+    const rows = await db
+      .update(outbox)
+      .set({ chatId: chatKeyFor(chatId) })
+      .where(eq(outbox.chatId, chatId))
+      .returning({ id: outbox.id });
+    changed += rows.length;
+  }
+  return changed;
 }
 
 /** How long a reply lookup is kept: a reply to a receipt months later is still tied to its item. */

@@ -295,7 +295,9 @@ export class OutboxSender {
     };
     const payload: Record<string, unknown> =
       // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
-      typeof message.payload === 'string' ? JSON.parse(unsealAt(columnPlace('outbox', 'payload'), message.payload)) : { ...message.payload };
+      typeof message.payload === 'string'
+        ? JSON.parse(unsealAt(columnPlace('outbox', 'payload'), message.payload))
+        : { ...message.payload };
     // A private chat's id is a person: beside a send time it could tell who got a receipt, so logs
     // name groups only (the outbox id finds the row when an operator must look).
     const log = this.logger.child({
@@ -328,7 +330,7 @@ export class OutboxSender {
       settle();
       if (isNotModified(error)) {
         // The message already reads so: the edit's purpose holds, and retrying cannot change that.
-        await this.recordOutcome(log, () => this.markSent(message, null));
+        await this.recordOutcome(log, () => this.markSent(message, payload, null));
         log.debug('edit changed nothing; done');
         return;
       }
@@ -343,7 +345,7 @@ export class OutboxSender {
         : null;
     // Telegram has the message now: only the database can fail here, and that must not be taken
     // for a failed send (which would send it again).
-    await this.recordOutcome(log, () => this.markSent(message, messageId));
+    await this.recordOutcome(log, () => this.markSent(message, payload, messageId));
     this.stats.sent += 1;
     log.debug('sent');
     if (this.onDelivered) {
@@ -366,11 +368,17 @@ export class OutboxSender {
    */
   private markSent(
     message: { id: number; chat_id: number; ref: string | null },
+    payload: Record<string, unknown>,
     messageId: number | null,
   ): Promise<void> {
     // Raw SQL bypasses the column's mapper: the ref arrives sealed.
     const ref = message.ref === null ? null : unsealAt(columnPlace('outbox', 'ref'), message.ref);
-    const delivery: DeliveredMessage = { id: message.id, chatId: message.chat_id, messageId, ref };
+    const delivery: DeliveredMessage = {
+      id: message.id,
+      chatId: realChatId(message, payload),
+      messageId,
+      ref,
+    };
     return new Promise((resolve, reject) => {
       this.sentQueue.push({ delivery, resolve, reject });
       if (!this.flushing) this.flushing = this.flushSent();
@@ -503,7 +511,7 @@ export class OutboxSender {
       const fallback = plainFallback(message, payload, error);
       if (fallback) {
         out.messages.push({
-          chatId: message.chat_id,
+          chatId: realChatId(message, payload),
           method: 'sendMessage',
           payload: fallback,
           ref: refused.ref ?? undefined,
@@ -573,6 +581,16 @@ function plainFallback(
   const { parse_mode: _mode, entities: _entities, ...rest } = payload;
   const text = htmlToPlainText(payload.text).slice(0, 4096);
   return text.trim() === '' ? null : { ...rest, text };
+}
+
+/**
+ * The chat a message went to: a group's id is the row's; a private chat's row holds a keyed number
+ * (src/telegram/outbox.ts), and its real id is the payload's chat_id.
+ */
+function realChatId(message: { chat_id: number }, payload: Record<string, unknown>): number {
+  if (message.chat_id <= 0) return message.chat_id;
+  const fromPayload = Number(payload.chat_id);
+  return Number.isSafeInteger(fromPayload) && fromPayload !== 0 ? fromPayload : message.chat_id;
 }
 
 function truncate(value: string | undefined): string {

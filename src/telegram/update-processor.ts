@@ -150,7 +150,9 @@ export class UpdateProcessor {
         update =
           // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
           (
-            typeof claimed.payload === 'string' ? JSON.parse(unsealAt(columnPlace('inbox_updates', 'payload'), claimed.payload)) : claimed.payload
+            typeof claimed.payload === 'string'
+              ? JSON.parse(unsealAt(columnPlace('inbox_updates', 'payload'), claimed.payload))
+              : claimed.payload
           ) as Update;
         try {
           await this.handle(update, tx, out, this.logger.child({ updateId: update.update_id }));

@@ -100,7 +100,8 @@ export async function createHarness(
     const payload = (row.payload ?? {}) as Record<string, unknown>;
     return {
       id: row.id,
-      chatId: row.chatId,
+      // A private chat's row holds a keyed number (src/telegram/outbox.ts); the real id is the payload's.
+      chatId: row.chatId > 0 && payload.chat_id !== undefined ? Number(payload.chat_id) : row.chatId,
       method: row.method,
       payload,
       text: String(payload.text ?? payload.caption ?? ''),

@@ -1,8 +1,11 @@
+import { asc } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chatKeyFor } from '../../src/crypto/sealing.js';
 import type { Database } from '../../src/db/client.js';
 import { outbox, replyRefs } from '../../src/db/schema.js';
 import { putSetting } from '../../src/settings.js';
 import {
+  keyPrivateChatsOfOlderRows,
   pruneDeliveryTraces,
   refOfSentMessage,
   removeDeliveredPrivateMessages,
@@ -92,5 +95,18 @@ describe(`delivery traces on ${testDatabaseKind}`, () => {
     expect((await database.db.select({ key: replyRefs.key }).from(replyRefs)).map((row) => row.key)).toEqual([
       'new',
     ]);
+  });
+
+  it('addresses the private messages an older release left waiting by a keyed number, keeping groups and their order', async () => {
+    await database.db.insert(outbox).values([
+      { chatId: 701, method: 'sendMessage', status: 'pending', payload: { chat_id: 701, text: 'a' } },
+      { chatId: 701, method: 'sendMessage', status: 'failed', payload: null },
+      { chatId: -100, method: 'sendMessage', status: 'pending', payload: { chat_id: -100, text: 'g' } },
+    ]);
+    expect(await keyPrivateChatsOfOlderRows(database.db)).toBe(2);
+    const rows = await database.db.select().from(outbox).orderBy(asc(outbox.id));
+    expect(rows.map((row) => row.chatId)).toEqual([chatKeyFor(701), chatKeyFor(701), -100]);
+    // Run again: nothing left to change.
+    expect(await keyPrivateChatsOfOlderRows(database.db)).toBe(0);
   });
 });

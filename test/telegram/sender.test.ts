@@ -1,6 +1,7 @@
 import { asc, sql } from 'drizzle-orm';
 import { Telegram } from 'telegraf';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isChatKey } from '../../src/crypto/sealing.js';
 import { type Database, queryRows } from '../../src/db/client.js';
 import { outbox, replyRefs } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
@@ -151,7 +152,10 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     const rows = await database.db.select().from(outbox).orderBy(asc(outbox.id));
     const [refused] = rows;
     expect(rows).toHaveLength(1);
-    expect(refused).toMatchObject({ chatId: 7, status: 'failed', payload: null });
+    expect(refused).toMatchObject({ status: 'failed', payload: null });
+    // A private chat is addressed by a keyed number, never its id (issue 14).
+    expect(refused?.chatId).not.toBe(7);
+    expect(isChatKey(refused?.chatId ?? 0)).toBe(true);
     expect(refused?.lastError).toMatch(
       /^400 Bad Request: Can't parse entities: unsupported start tag "number"/,
     );

@@ -3,6 +3,7 @@ import type { Db } from '../../../../src/db/client.js';
 import { items, outbox, people } from '../../../../src/db/schema.js';
 import { recordReported } from '../../../../src/items/ledger.js';
 import { linkReporter } from '../../../../src/items/reporter-link.js';
+import { recordDeliveries } from '../../../../src/telegram/outbox.js';
 import type { QueuedMessage } from '../../../support/harness.js';
 
 /** Ids used across the queue tests: staff and reporters, each with a Telegram language. */
@@ -78,9 +79,15 @@ export function buttonLabels(message: QueuedMessage | undefined): string[] {
   return keyboard?.flat().map((b) => b.text) ?? [];
 }
 
-/** Marks a queued message as delivered with a Telegram message id, as the sender would, so replies to it resolve. */
+/**
+ * Records a queued message as delivered with a Telegram message id, through the sender's own
+ * recordDeliveries (a private chat's message is deleted and leaves a reply lookup), so replies resolve.
+ */
 export async function markDelivered(db: Db, outboxId: number, messageId: number): Promise<void> {
-  await db.update(outbox).set({ status: 'sent', resultMessageId: messageId }).where(eq(outbox.id, outboxId));
+  const [row] = await db.select().from(outbox).where(eq(outbox.id, outboxId));
+  if (!row) throw new Error(`no outbox row ${outboxId}`);
+  const chatId = row.chatId > 0 ? Number((row.payload as { chat_id?: unknown }).chat_id) : row.chatId;
+  await recordDeliveries(db, [{ id: outboxId, chatId, messageId, ref: row.ref }]);
 }
 
 /** The item row. */

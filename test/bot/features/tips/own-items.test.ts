@@ -1,9 +1,11 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, itemAdditions, itemAttachments, items, outbox } from '../../../../src/db/schema.js';
+import { auditLog, itemAdditions, itemAttachments, items } from '../../../../src/db/schema.js';
+import { reportedItemIds } from '../../../../src/items/ledger.js';
+import { writeOutbox } from '../../../../src/telegram/outbox.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { photoMessage, textMessage, user } from '../../../support/updates.js';
-import { reportedItemIds } from '../../../../src/items/ledger.js';
+import { markDelivered } from '../queue/fixtures.js';
 
 const OWNER = 7001;
 const OTHER = 7002;
@@ -60,13 +62,10 @@ describe('/my, /add and replies to a receipt', () => {
   });
 
   it('adds a text reply and a photo reply to the receipt to the item', async () => {
-    // The sender records Telegram's message id for the receipt; the harness has no sender, so set it here.
+    // The sender records Telegram's message id for the receipt; the harness has no sender, so record it here.
     // The ref is sealed at rest, so the receipt is found by reading refs back, not by comparing in SQL.
     const receipt = (await harness.queued(OWNER)).find((message) => message.ref === `receipt:${itemId}`);
-    await harness.db
-      .update(outbox)
-      .set({ resultMessageId: 555 })
-      .where(eq(outbox.id, receipt?.id ?? 0));
+    await markDelivered(harness.db, receipt?.id ?? 0, 555);
     const [textReply] = await harness.send(textMessage(user(OWNER), '施工方是镇长的亲戚', { replyTo: 555 }));
     expect(textReply?.text).toContain(`#${itemId}`);
     const [photoReply] = await harness.send(photoMessage(user(OWNER), undefined, { replyTo: 555 }));
@@ -79,9 +78,18 @@ describe('/my, /add and replies to a receipt', () => {
   });
 
   it('does not let another person use a reply to add to the item', async () => {
-    await harness.db
-      .insert(outbox)
-      .values({ chatId: OTHER, method: 'sendMessage', ref: `receipt:${itemId}`, resultMessageId: 556 });
+    // A message in the other person's chat that refers to the owner's item (as a forged or stale ref
+    // would), delivered as their message 556: replying to it must not add to an item not theirs.
+    await writeOutbox(harness.db, [
+      {
+        chatId: OTHER,
+        method: 'sendMessage',
+        payload: { chat_id: OTHER, text: 'x' },
+        ref: `receipt:${itemId}`,
+      },
+    ]);
+    const [copy] = (await harness.queued(OTHER)).filter((message) => message.ref === `receipt:${itemId}`);
+    await markDelivered(harness.db, copy?.id ?? 0, 556);
     const reply = (await harness.send(textMessage(user(OTHER), '冒充补充', { replyTo: 556 }))).at(-1);
     expect(reply?.text).toContain('没有找到');
     expect(
