@@ -19,6 +19,7 @@ import { rememberBotUsername } from './people/invites.js';
 import { activeAdminCount, staffRecipients } from './people/store.js';
 import type { Services } from './services.js';
 import { crashAfterStoreIfAsked, withInjectedFaults } from './telegram/fault-injection.js';
+import { keyOrderOfOlderUpdates } from './telegram/inbox.js';
 import { keyPrivateChatsOfOlderRows, removeDeliveredPrivateMessages } from './telegram/outbox.js';
 import { PollingIntake } from './telegram/polling.js';
 import { OutboxSender, REFUSAL_NOTICE_REF, type SenderOptions } from './telegram/sender.js';
@@ -68,7 +69,9 @@ export async function openConfiguredDatabase(
   const sealed = await sealLegacyRows(database.db);
   if (sealed > 0) logger?.info({ rows: sealed }, 'sealed rows stored in clear before encryption at rest');
   const moved =
-    (await removeDeliveredPrivateMessages(database.db)) + (await keyPrivateChatsOfOlderRows(database.db));
+    (await removeDeliveredPrivateMessages(database.db)) +
+    (await keyPrivateChatsOfOlderRows(database.db)) +
+    (await keyOrderOfOlderUpdates(database.db));
   if (moved > 0)
     logger?.info({ rows: moved }, 'brought messages an older version queued into the current form');
   const ledgered = await convertLegacyReporterRefs(database.db);

@@ -1,13 +1,19 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Update } from 'telegraf/types';
-import type { Queryable } from '../db/client.js';
+import { blindIndexFor } from '../crypto/sealing.js';
+import { type Queryable, queryRows } from '../db/client.js';
 import { inboxUpdates } from '../db/schema.js';
 
 /**
  * The key that orders one sender's updates: a person's updates are handled one after another,
- * in the order Telegram numbered them, even when several are waiting.
+ * in the order Telegram numbered them, even when several are waiting. A keyed index of the sender
+ * (purpose `order`), so a waiting or parked update does not name its sender in a dump (issue 14).
  */
 export function orderKeyOf(update: Update): string {
+  return blindIndexFor('order', senderOf(update));
+}
+
+function senderOf(update: Update): string {
   const record = update as unknown as Record<
     string,
     { from?: { id: number }; chat?: { id: number } } | undefined
@@ -100,6 +106,28 @@ export async function retryParkedUpdate(db: Queryable, updateId: number): Promis
     .where(and(eq(inboxUpdates.updateId, updateId), eq(inboxUpdates.status, 'failed')))
     .returning({ updateId: inboxUpdates.updateId });
   return retried.length > 0;
+}
+
+/**
+ * At start: updates an older release left waiting or parked carry their sender's id as order key
+ * (`u<id>`, `c<id>`); they get the keyed index new ones have, so order holds across the upgrade and a
+ * dump names nobody. Returns how many rows changed.
+ */
+export async function keyOrderOfOlderUpdates(db: Queryable): Promise<number> {
+  const keys = await queryRows<{ order_key: string }>(
+    db,
+    sql`select distinct order_key from ${inboxUpdates} where status <> 'done' and order_key ~ '^[ucx]-?[0-9]+$'`,
+  );
+  let changed = 0;
+  for (const { order_key } of keys) {
+    const rows = await db
+      .update(inboxUpdates)
+      .set({ orderKey: blindIndexFor('order', order_key) })
+      .where(eq(inboxUpdates.orderKey, order_key))
+      .returning({ updateId: inboxUpdates.updateId });
+    changed += rows.length;
+  }
+  return changed;
 }
 
 /** How long a handled update's id is kept to recognise a redelivery; Telegram redelivers within minutes. */

@@ -1,5 +1,6 @@
 // The ground truth of a scripted run, as labels for the linker: which rows name items and which rows
 // stand for a reporter. The test may use the key for this (it is the referee, not the attacker).
+import { blindIndexesFor, chatKeyFor, columnPlace, unsealAt } from '../../src/crypto/sealing.js';
 import type { DumpTable, Labels } from './linker.js';
 import type { ScriptedRunTruth } from './scripted-run.js';
 
@@ -17,17 +18,32 @@ function mentionedReporter(
   table: DumpTable,
   row: Record<string, unknown>,
   reporters: Set<number>,
+  keyed: Map<string, number>,
 ): number | null {
   const candidates: unknown[] = [];
   switch (table.name) {
+    case 'reporter_ledgers':
+      candidates.push(typeof row.key === 'string' ? keyed.get(row.key) : null);
+      break;
+    case 'reply_refs': {
+      // Sealed: the referee opens it to know whose chat the message went to.
+      const value =
+        typeof row.value === 'string' ? unsealAt(columnPlace('reply_refs', 'value'), row.value) : '{}';
+      candidates.push((JSON.parse(value) as { chatId?: number }).chatId);
+      break;
+    }
     case 'people':
       candidates.push(row.telegram_id);
       break;
     case 'outbox':
-      candidates.push(row.chat_id);
+      // A private chat is addressed by a keyed number: the referee, who holds the key, knows whose.
+      candidates.push(row.chat_id, keyed.get(String(row.chat_id)));
       break;
     case 'inbox_updates':
-      candidates.push(typeof row.order_key === 'string' ? row.order_key.replace(/^[uc]/, '') : null);
+      candidates.push(
+        typeof row.order_key === 'string' ? row.order_key.replace(/^[uc]/, '') : null,
+        typeof row.order_key === 'string' ? keyed.get(row.order_key) : null,
+      );
       break;
     case 'dialogues':
       candidates.push(row.user_id);
@@ -53,6 +69,13 @@ function mentionedReporter(
 
 /** Labels for the linker from a scripted run's truth and its reporters' Telegram ids. */
 export function labelsFor(truth: ScriptedRunTruth, reporters: Set<number>): Labels {
+  // The keyed values that stand for each reporter (the referee holds the key; the linker never sees this).
+  const keyed = new Map<string, number>();
+  for (const id of reporters) {
+    keyed.set(String(chatKeyFor(id)), id);
+    for (const key of blindIndexesFor('order', `u${id}`)) keyed.set(key, id);
+    for (const key of blindIndexesFor('ledger', String(id))) keyed.set(key, id);
+  }
   return {
     itemsNamed(table, row) {
       if (table.name === 'items') {
@@ -66,7 +89,7 @@ export function labelsFor(truth: ScriptedRunTruth, reporters: Set<number>): Labe
       }
       return named;
     },
-    reporterOf: (table, row) => mentionedReporter(table, row, reporters),
+    reporterOf: (table, row) => mentionedReporter(table, row, reporters, keyed),
     reporterOfItem: (item) => truth.reporterOf.get(item),
   };
 }

@@ -3,7 +3,14 @@ import type { Update } from 'telegraf/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/db/client.js';
 import { inboxUpdates } from '../../src/db/schema.js';
-import { parkedUpdates, retryParkedUpdate, storableUpdate, storeUpdates } from '../../src/telegram/inbox.js';
+import {
+  keyOrderOfOlderUpdates,
+  orderKeyOf,
+  parkedUpdates,
+  retryParkedUpdate,
+  storableUpdate,
+  storeUpdates,
+} from '../../src/telegram/inbox.js';
 import { createTestDatabase, testDatabaseKind } from '../support/database.js';
 import { textMessage, user } from '../support/updates.js';
 
@@ -82,5 +89,42 @@ describe(`storeUpdates on ${testDatabaseKind}`, () => {
     expect(done).toMatchObject({ status: 'done', attempts: 1 });
     const [pending] = await database.db.select().from(inboxUpdates).where(eq(inboxUpdates.updateId, 33));
     expect(pending).toMatchObject({ status: 'pending', attempts: 2 });
+  });
+});
+
+describe(`the order key of a stored update, on ${testDatabaseKind}`, () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  it("orders one sender's updates by a keyed index that names nobody (issue 14)", () => {
+    const first = orderKeyOf({ update_id: 1, ...textMessage(user(7_310_000_099), 'a') } as Update);
+    const second = orderKeyOf({ update_id: 2, ...textMessage(user(7_310_000_099), 'b') } as Update);
+    const other = orderKeyOf({ update_id: 3, ...textMessage(user(7_310_000_098), 'c') } as Update);
+    expect(first).toBe(second);
+    expect(other).not.toBe(first);
+    expect(first).not.toContain('7310000099');
+  });
+
+  it("gives updates an older release left waiting or parked the keyed index, keeping each sender's together", async () => {
+    await database.db.insert(inboxUpdates).values([
+      { updateId: 7001, orderKey: 'u41', payload: { update_id: 7001 }, status: 'pending' },
+      { updateId: 7002, orderKey: 'u41', payload: { update_id: 7002 }, status: 'failed', attempts: 3 },
+      { updateId: 7003, orderKey: 'c-100', payload: { update_id: 7003 }, status: 'pending' },
+      { updateId: 7004, orderKey: '', payload: null, status: 'done' },
+    ]);
+    expect(await keyOrderOfOlderUpdates(database.db)).toBe(3);
+    const rows = await queryRows<{ update_id: number | string; order_key: string }>(
+      database.db,
+      sql`select update_id, order_key from inbox_updates where update_id between 7001 and 7004 order by update_id`,
+    );
+    const keys = rows.map((row) => row.order_key);
+    expect(keys[0]).toBe(keys[1]);
+    expect(keys[0]).not.toBe(keys[2]);
+    expect(keys[3]).toBe('');
+    expect(keys.join(' ')).not.toMatch(/u41|c-100/);
+    expect(await keyOrderOfOlderUpdates(database.db)).toBe(0);
   });
 });
