@@ -9,6 +9,7 @@ import { loadKeyring } from './crypto/key-store.js';
 import { sealLegacyRows } from './crypto/reseal.js';
 import { type Database, type DatabaseObserver, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
+import { keyDialoguesOfOlderRows } from './dialogues.js';
 import { languageFor, translatorFor } from './i18n.js';
 import { convertLegacyReporterRefs } from './items/ledger.js';
 import { type BackgroundJobs, startBackgroundJobs, startupTasks } from './jobs.js';
@@ -71,7 +72,8 @@ export async function openConfiguredDatabase(
   const moved =
     (await removeDeliveredPrivateMessages(database.db)) +
     (await keyPrivateChatsOfOlderRows(database.db)) +
-    (await keyOrderOfOlderUpdates(database.db));
+    (await keyOrderOfOlderUpdates(database.db)) +
+    (await keyDialoguesOfOlderRows(database.db));
   if (moved > 0)
     logger?.info({ rows: moved }, 'brought messages an older version queued into the current form');
   const ledgered = await convertLegacyReporterRefs(database.db);

@@ -1,10 +1,18 @@
 /**
  * The dialogues table: one guided dialogue per person (a /tip draft, a conclusion wizard, an answer
- * awaited), stored so it survives a restart. Its data is sealed at rest; it is read and written here only.
+ * awaited), stored so it survives a restart. Its data is sealed at rest, and its row is keyed by a keyed
+ * number of the person (never their id: a dump would show who has a report half-written; issue 14).
+ * It is read and written here only.
  */
-import { eq, sql } from 'drizzle-orm';
-import type { Queryable } from './db/client.js';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { isChatKey, keyedNumberFor, keyedNumbersFor } from './crypto/sealing.js';
+import { type Queryable, queryRows } from './db/client.js';
 import { dialogues } from './db/schema.js';
+
+/** The row key of a person's dialogue under the current key (tests look rows up with it). */
+export function dialogueRowKey(userId: number): number {
+  return keyedNumberFor('dialogue', userId);
+}
 
 /** A person's guided dialogue in progress: which feature owns it (`kind`), its step and collected data. */
 export interface Dialogue {
@@ -18,7 +26,8 @@ export async function getDialogue(db: Queryable, userId: number): Promise<Dialog
   const [row] = await db
     .select({ kind: dialogues.kind, step: dialogues.step, data: dialogues.data })
     .from(dialogues)
-    .where(eq(dialogues.userId, userId));
+    .where(inArray(dialogues.userId, keyedNumbersFor('dialogue', userId)))
+    .limit(1);
   return row ?? null;
 }
 
@@ -33,9 +42,12 @@ export const DRAFT_DAYS = 7;
 
 /** Starts or advances a dialogue (one per person: starting one replaces any other). */
 export async function setDialogue(db: Queryable, userId: number, dialogue: Dialogue): Promise<void> {
+  const [current, ...older] = keyedNumbersFor('dialogue', userId);
+  // During a key rotation the row may still be under an older key: one dialogue per person, so it goes.
+  if (older.length > 0) await db.delete(dialogues).where(inArray(dialogues.userId, older));
   await db
     .insert(dialogues)
-    .values({ userId, ...dialogue, updatedAt: TODAY })
+    .values({ userId: current as number, ...dialogue, updatedAt: TODAY })
     .onConflictDoUpdate({
       target: dialogues.userId,
       set: { kind: dialogue.kind, step: dialogue.step, data: dialogue.data, updatedAt: TODAY },
@@ -55,7 +67,29 @@ export async function pruneDialogues(db: Queryable): Promise<number> {
 export async function clearDialogue(db: Queryable, userId: number): Promise<boolean> {
   const removed = await db
     .delete(dialogues)
-    .where(eq(dialogues.userId, userId))
+    .where(inArray(dialogues.userId, keyedNumbersFor('dialogue', userId)))
     .returning({ userId: dialogues.userId });
   return removed.length > 0;
+}
+
+/**
+ * At start: dialogues an older release keyed by the person's id get the keyed number (or are dropped
+ * when the person has one under it already). Returns how many rows it looked at and changed.
+ */
+export async function keyDialoguesOfOlderRows(db: Queryable): Promise<number> {
+  const rows = await queryRows<{ user_id: number | string }>(db, sql`select user_id from ${dialogues}`);
+  let changed = 0;
+  for (const row of rows) {
+    const userId = Number(row.user_id);
+    if (isChatKey(userId)) continue;
+    const key = dialogueRowKey(userId);
+    // One dialogue per person: one the current release started already is the newer, and stays.
+    await db.execute(
+      sql`delete from ${dialogues} where user_id = ${userId}
+          and exists (select 1 from ${dialogues} k where k.user_id = ${key})`,
+    );
+    await db.update(dialogues).set({ userId: key }).where(eq(dialogues.userId, userId));
+    changed += 1;
+  }
+  return changed;
 }

@@ -278,8 +278,25 @@ const CHAT_KEY_BASE = 2 ** 50;
  * under different keys are one chat. 48 bits of HMAC above CHAT_KEY_BASE, so it never equals a real id.
  */
 export function chatKeyFor(chatId: number): number {
-  const mac = createHmac('sha256', current().indexKey).update(`chat:${chatId}`, 'utf8').digest();
+  return keyedNumberUnder(current(), 'chat', chatId);
+}
+
+/** What a keyed number stands for; the purpose is part of its input, so one person's numbers differ by table. */
+export type NumberPurpose = 'chat' | 'dialogue';
+
+function keyedNumberUnder(key: RingKey, purpose: NumberPurpose, id: number): number {
+  const mac = createHmac('sha256', key.indexKey).update(`${purpose}:${id}`, 'utf8').digest();
   return CHAT_KEY_BASE + mac.readUIntBE(0, 6);
+}
+
+/** The keyed number of `id` for `purpose` under the current key (see chatKeyFor). */
+export function keyedNumberFor(purpose: NumberPurpose, id: number): number {
+  return keyedNumberUnder(current(), purpose, id);
+}
+
+/** The keyed numbers of `id` for `purpose` under every key of the ring, current first (a rotation may be half done). */
+export function keyedNumbersFor(purpose: NumberPurpose, id: number): number[] {
+  return keys().map((key) => keyedNumberUnder(key, purpose, id));
 }
 
 /** True for a number made by chatKeyFor (not a real chat id). */

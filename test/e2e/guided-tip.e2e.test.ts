@@ -2,9 +2,11 @@
 // every step says a true "step n of N" and has Back and Cancel; the last screen offers Submit at once
 // (no "done" to tap without attachments) and Edit, which goes back to a chosen step keeping everything
 // else; and a draft, Back and Edit included, survives a restart (it lives in the dialogues table).
+
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
+import { dialogueRowKey } from '../../src/dialogues.js';
 import { testDatabaseKind } from '../support/database.js';
 import { buttonsOf, E2eSession, textOf } from '../support/e2e-session.js';
 import type { RecordedCall } from '../support/fake-bot-api.js';
@@ -188,7 +190,10 @@ describe(`the guided /tip through the real process on ${testDatabaseKind}`, { ti
         // One look into the database (on PGlite each look restarts the bot): no draft, and no P item,
         // the only domain nothing else in this file reports on.
         const [drafts, items] = await session.withDatabase(async (db) => [
-          await queryRows(db, sql`select count(*)::int as n from dialogues where user_id = ${me.id}`),
+          await queryRows(
+            db,
+            sql`select count(*)::int as n from dialogues where user_id = ${dialogueRowKey(me.id)}`,
+          ),
           await queryRows(db, sql`select count(*)::int as n from items where domain = 'P'`),
         ]);
         expect(drafts).toEqual([{ n: 0 }]);

@@ -1,6 +1,12 @@
 // The ground truth of a scripted run, as labels for the linker: which rows name items and which rows
 // stand for a reporter. The test may use the key for this (it is the referee, not the attacker).
-import { blindIndexesFor, chatKeyFor, columnPlace, unsealAt } from '../../src/crypto/sealing.js';
+import {
+  blindIndexesFor,
+  chatKeyFor,
+  columnPlace,
+  keyedNumbersFor,
+  unsealAt,
+} from '../../src/crypto/sealing.js';
 import type { DumpTable, Labels } from './linker.js';
 import type { ScriptedRunTruth } from './scripted-run.js';
 
@@ -46,7 +52,7 @@ function mentionedReporter(
       );
       break;
     case 'dialogues':
-      candidates.push(row.user_id);
+      candidates.push(row.user_id, keyed.get(String(row.user_id)));
       break;
     case 'invites':
       candidates.push(row.used_by);
@@ -75,6 +81,7 @@ export function labelsFor(truth: ScriptedRunTruth, reporters: Set<number>): Labe
     keyed.set(String(chatKeyFor(id)), id);
     for (const key of blindIndexesFor('order', `u${id}`)) keyed.set(key, id);
     for (const key of blindIndexesFor('ledger', String(id))) keyed.set(key, id);
+    for (const key of keyedNumbersFor('dialogue', id)) keyed.set(String(key), id);
   }
   return {
     itemsNamed(table, row) {

@@ -2,9 +2,10 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCallback } from '../../../../src/buttons.js';
 import { dialogues, itemAttachments, items } from '../../../../src/db/schema.js';
+import { dialogueRowKey } from '../../../../src/dialogues.js';
+import { reportedItemIds } from '../../../../src/items/ledger.js';
 import { createHarness, type Harness } from '../../../support/harness.js';
 import { callbackQuery, documentMessage, photoMessage, textMessage, user } from '../../../support/updates.js';
-import { reportedItemIds } from '../../../../src/items/ledger.js';
 
 const GUIDED = 6001;
 const ONE_LINE = 6002;
@@ -46,7 +47,10 @@ describe('guided /tip', () => {
       'tip.back|unit',
       'tip.cancel',
     ]);
-    const [row] = await harness.db.select().from(dialogues).where(eq(dialogues.userId, GUIDED));
+    const [row] = await harness.db
+      .select()
+      .from(dialogues)
+      .where(eq(dialogues.userId, dialogueRowKey(GUIDED)));
     expect(row).toMatchObject({ kind: 'tip', step: 'unit', data: { domain: 'F' } });
 
     // Typing the unit's Chinese name works as well as a button.
@@ -80,7 +84,12 @@ describe('guided /tip', () => {
     expect(
       submitted.find((message) => message.chatId === GUIDED && message.method === 'sendMessage')?.text,
     ).toContain(`#${guidedItem?.id}`);
-    expect(await harness.db.select().from(dialogues).where(eq(dialogues.userId, GUIDED))).toHaveLength(0);
+    expect(
+      await harness.db
+        .select()
+        .from(dialogues)
+        .where(eq(dialogues.userId, dialogueRowKey(GUIDED))),
+    ).toHaveLength(0);
     const attachments = await harness.db
       .select()
       .from(itemAttachments)
@@ -119,7 +128,12 @@ describe('guided /tip', () => {
     await harness.send(callbackQuery(me, encodeCallback('tip.domain', 'P')));
     const [cancelled] = await harness.send(textMessage(me, '/cancel'));
     expect(cancelled?.text).toContain('已退出');
-    expect(await harness.db.select().from(dialogues).where(eq(dialogues.userId, GUIDED))).toHaveLength(0);
+    expect(
+      await harness.db
+        .select()
+        .from(dialogues)
+        .where(eq(dialogues.userId, dialogueRowKey(GUIDED))),
+    ).toHaveLength(0);
     expect((await harness.db.select().from(items)).length).toBe(before);
   });
 
@@ -147,7 +161,10 @@ describe('guided /tip', () => {
     const stale = await harness.send(callbackQuery(me, encodeCallback('tip.back', 'unit')));
     expect(stale.find((message) => message.method === 'answerCallbackQuery')?.payload.show_alert).toBe(true);
     expect(stale.filter((message) => message.method === 'sendMessage')).toHaveLength(0);
-    let [row] = await harness.db.select().from(dialogues).where(eq(dialogues.userId, GUIDED));
+    let [row] = await harness.db
+      .select()
+      .from(dialogues)
+      .where(eq(dialogues.userId, dialogueRowKey(GUIDED)));
     expect(row?.step).toBe('attachments');
 
     const [choose] = (await harness.send(callbackQuery(me, encodeCallback('tip.edit')))).filter(
@@ -169,7 +186,10 @@ describe('guided /tip', () => {
     expect(review?.text).toContain('第 4 步（共 4 步）');
     expect(review?.text).toContain('F-DXZ');
     expect(review?.text).toContain(TEXT);
-    [row] = await harness.db.select().from(dialogues).where(eq(dialogues.userId, GUIDED));
+    [row] = await harness.db
+      .select()
+      .from(dialogues)
+      .where(eq(dialogues.userId, dialogueRowKey(GUIDED)));
     expect(row).toMatchObject({ step: 'attachments', data: { domain: 'F', unitCode: 'DXZ', text: TEXT } });
     expect(row?.data).not.toHaveProperty('editing');
 
