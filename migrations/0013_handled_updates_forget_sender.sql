@@ -15,3 +15,7 @@ UPDATE "audit_log" SET "actor_id" = NULL, "details" = coalesce("details", '{}'::
 	WHERE "action" = 'person.enrolled' AND "actor_id" IS NOT NULL;
 --> statement-breakpoint
 ALTER TABLE "audit_log" ENABLE TRIGGER "audit_log_append_only";
+--> statement-breakpoint
+-- An ADMIN_IDS admin's language was kept under their id in clear; it is now under a keyed index, and is
+-- learnt again from the admin's next message.
+DELETE FROM "settings" WHERE "key" LIKE 'admin_language:%';

@@ -3,7 +3,9 @@
  * assign or alert, liaisons of an agency, a person's language. Names and usernames are sealed at rest
  * and are read here (and in roster.ts) only; callers get plain values.
  */
+
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { blindIndexFor } from '../crypto/sealing.js';
 import { type Queryable, queryRows } from '../db/client.js';
 import { people } from '../db/schema.js';
 import { isRole, type Role, SECTION_ROLES } from '../domain/roles.js';
@@ -160,7 +162,12 @@ export async function liaisonsOf(
 }
 
 /** The settings key under which an ADMIN_IDS admin who never enrolled has their language remembered. */
-export const configAdminLanguageKey = (telegramId: number): string => `admin_language:${telegramId}`;
+/**
+ * The settings key of an ADMIN_IDS admin's language: a keyed index of the admin, not their id (a dump
+ * would otherwise list the admins; issue 14). Under a new key it is simply seen again.
+ */
+export const configAdminLanguageKey = (telegramId: number): string =>
+  `admin_language:${blindIndexFor('person', String(telegramId))}`;
 
 /** The Telegram language last seen from an ADMIN_IDS admin who has no enrolment (null: never seen). */
 export async function configAdminLanguage(db: Queryable, telegramId: number): Promise<string | null> {
