@@ -13,8 +13,9 @@ import {
   recordReported,
   rekeyLedgers,
 } from '../items/ledger.js';
-import { deleteSetting, getSetting } from '../settings.js';
 import { sealedReporterFor } from '../items/reporter-link.js';
+import { deleteSetting, getSetting } from '../settings.js';
+import { countReplyLookupsNotUnderCurrentKey, rekeyReplyLookups } from '../telegram/outbox.js';
 import { allowLegacyValues, columnPlace, currentKeyId, sealAt, unsealAt } from './sealing.js';
 
 /** A sealed column, with the key that names its row. */
@@ -150,6 +151,7 @@ export async function resealAll(db: Db, options: { batchSize?: number } = {}): P
   // Items still linked the old way (a per-reporter index) join ledgers; ledgers move to the current key.
   counts['items.reporter_ref'] = await moveReporterRefsToLedgers(db, batchSize);
   counts['reporter_ledgers.key'] = await rekeyLedgers(db, batchSize);
+  counts['reply_refs.key'] = await rekeyReplyLookups(db, batchSize);
   counts['items.content_hash'] = await clearOldContentHashes(db);
   return counts;
 }
@@ -169,7 +171,12 @@ export async function countNotUnderCurrentKey(db: Db): Promise<number> {
     db,
     sql`select count(*)::int as n from items where reporter_ref is not null or reporter_id is not null`,
   );
-  return total + Number(refs?.n ?? 0) + (await countLedgersNotUnderCurrentKey(db));
+  return (
+    total +
+    Number(refs?.n ?? 0) +
+    (await countLedgersNotUnderCurrentKey(db)) +
+    (await countReplyLookupsNotUnderCurrentKey(db))
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   blindIndexFor,
   chatKeyFor,
   columnPlace,
+  currentKeyId,
   isChatKey,
   sealAt,
   unsealAt,
@@ -282,6 +283,46 @@ export async function keyPrivateChatsOfOlderRows(db: Queryable): Promise<number>
     changed += rows.length;
   }
   return changed;
+}
+
+/**
+ * After a key rotation: re-indexes every reply lookup still under an older key (its sealed value names
+ * the chat and message, so the index can be made again), in batches; resumable. Without it, a reply to
+ * a receipt sent before the rotation would find nothing once the old key leaves the ring. Returns how
+ * many it re-indexed.
+ */
+export async function rekeyReplyLookups(db: Db, batchSize = 200): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const changed = await db.transaction(async (tx) => {
+      const rows = await tx
+        .select({ key: replyRefs.key, value: replyRefs.value, day: replyRefs.day })
+        .from(replyRefs)
+        .where(sql`split_part(${replyRefs.key}, '.', 1) <> ${currentKeyId()}`)
+        .orderBy(replyRefs.key)
+        .limit(batchSize)
+        .for('update', { skipLocked: true });
+      for (const row of rows) {
+        await tx.delete(replyRefs).where(eq(replyRefs.key, row.key));
+        await tx
+          .insert(replyRefs)
+          .values({ key: replyKeyOf(row.value.chatId, row.value.messageId), value: row.value, day: row.day })
+          .onConflictDoNothing();
+      }
+      return rows.length;
+    });
+    total += changed;
+    if (changed < batchSize) return total;
+  }
+}
+
+/** How many reply lookups are not under the current key (0 once a rotation is complete). */
+export async function countReplyLookupsNotUnderCurrentKey(db: Queryable): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from ${replyRefs} where split_part(key, '.', 1) <> ${currentKeyId()}`,
+  );
+  return Number(row?.n ?? 0);
 }
 
 /** How long a reply lookup is kept: a reply to a receipt months later is still tied to its item. */

@@ -1,17 +1,22 @@
 import { asc } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chatKeyFor } from '../../src/crypto/sealing.js';
+import { chatKeyFor, configureKeyring, generateKey } from '../../src/crypto/sealing.js';
 import type { Database } from '../../src/db/client.js';
 import { outbox, replyRefs } from '../../src/db/schema.js';
 import { putSetting } from '../../src/settings.js';
 import {
+  countReplyLookupsNotUnderCurrentKey,
   keyPrivateChatsOfOlderRows,
   pruneDeliveryTraces,
+  recordDeliveries,
   refOfSentMessage,
+  rekeyReplyLookups,
   removeDeliveredPrivateMessages,
   UNDELIVERED_PRIVATE_DAYS,
+  writeOutbox,
 } from '../../src/telegram/outbox.js';
 import { createTestDatabase, testDatabaseKind } from '../support/database.js';
+import { TEST_DATA_KEY, useTestKeyring } from '../support/test-key.js';
 
 // Issue 14: what the outbox keeps about people once a message is delivered, on databases written by
 // an older version too.
@@ -108,5 +113,27 @@ describe(`delivery traces on ${testDatabaseKind}`, () => {
     expect(rows.map((row) => row.chatId)).toEqual([chatKeyFor(701), chatKeyFor(701), -100]);
     // Run again: nothing left to change.
     expect(await keyPrivateChatsOfOlderRows(database.db)).toBe(0);
+  });
+
+  it('re-indexes reply lookups under a new key, so replies to receipts sent before a rotation still find their item', async () => {
+    await writeOutbox(database.db, [
+      { chatId: 801, method: 'sendMessage', payload: { chat_id: 801, text: 'receipt' }, ref: 'receipt:8' },
+    ]);
+    const [queued] = await database.db.select({ id: outbox.id }).from(outbox);
+    await recordDeliveries(database.db, [
+      { id: queued?.id ?? 0, chatId: 801, messageId: 90, ref: 'receipt:8' },
+    ]);
+    expect(await refOfSentMessage(database.db, 801, 90)).toBe('receipt:8');
+    const next = generateKey();
+    try {
+      configureKeyring([next, Buffer.from(TEST_DATA_KEY, 'base64')]);
+      expect(await countReplyLookupsNotUnderCurrentKey(database.db)).toBe(1);
+      expect(await rekeyReplyLookups(database.db, 1)).toBe(1);
+      expect(await countReplyLookupsNotUnderCurrentKey(database.db)).toBe(0);
+      configureKeyring([next]);
+      expect(await refOfSentMessage(database.db, 801, 90)).toBe('receipt:8');
+    } finally {
+      useTestKeyring();
+    }
   });
 });
