@@ -9,8 +9,9 @@ import { queryRows } from '../../src/db/client.js';
 import { packageRoot } from '../../src/paths.js';
 import { testDatabaseKind } from '../support/database.js';
 import { E2eSession, textOf } from '../support/e2e-session.js';
+import type { RecordedCall } from '../support/fake-bot-api.js';
 import { TEST_DATA_KEY } from '../support/test-key.js';
-import { user } from '../support/updates.js';
+import { textMessage, user } from '../support/updates.js';
 
 const admin = user(9700, { name: '赵部长' });
 const monitor = user(9701, { name: '丹东信息员' });
@@ -27,6 +28,7 @@ describe(`data key and rotate-key through the real process on ${testDatabaseKind
     ...(testDatabaseKind === 'pglite' ? { DATA_KEY: '' } : { DATA_KEY: TEST_DATA_KEY }),
   };
   let itemId = 0;
+  let receipt: RecordedCall;
 
   const cli = (args: string[]) =>
     spawnSync(process.execPath, [join(packageRoot(), 'dist/src/cli.js'), ...args], {
@@ -40,7 +42,7 @@ describe(`data key and rotate-key through the real process on ${testDatabaseKind
     await session.start();
     await session.enrol(admin, monitor, 'monitor 丹东社区');
     await session.enrol(admin, officer, 'officer');
-    const receipt = await session.say(monitor, `/tip F-HPZ ${TIP_TEXT}`);
+    receipt = await session.say(monitor, `/tip F-HPZ ${TIP_TEXT}`);
     itemId = Number(/#(\d+)/.exec(textOf(receipt))?.[1]);
   }, 180_000);
   afterAll(() => session.dispose());
@@ -82,5 +84,24 @@ describe(`data key and rotate-key through the real process on ${testDatabaseKind
     expect(textOf(card)).not.toContain('丹东信息员');
     const mine = await session.say(monitor, '/my');
     expect(textOf(mine)).toContain(`#${itemId}`);
+  });
+
+  it('after the rotation and restart, under the new key only: a reply to the old receipt, /add, /ask and its answer, /reveal', async () => {
+    // The receipt was sent before the rotation: its reply lookup was re-indexed under the new key.
+    let mark = session.push(textMessage(monitor, '合同是三月签的', { replyTo: receipt.result as object }));
+    expect(textOf(await session.messageTo(monitor.id, mark))).toContain(`#${itemId}`);
+    expect(textOf(await session.say(monitor, `/add ${itemId} 施工方是镇长同学的公司`))).toContain(
+      `#${itemId}`,
+    );
+    mark = session.push(textMessage(officer, `/ask ${itemId} 大约是哪一天？`));
+    const question = await session.messageTo(monitor.id, mark, `#${itemId}`);
+    await session.settle(500);
+    mark = session.push(textMessage(monitor, '三月十二日', { replyTo: question.result as object }));
+    await session.messageTo(monitor.id, mark);
+    // The officer is told an answer came; the card shows it.
+    await session.messageTo(officer.id, mark, `#${itemId}`);
+    expect(textOf(await session.say(officer, `/show ${itemId}`))).toContain('三月十二日');
+    const revealed = await session.say(admin, `/reveal ${itemId} 县纪委来函要求核实该线索的举报人身份以便约谈`);
+    expect(textOf(revealed)).toContain('丹东信息员');
   });
 });
