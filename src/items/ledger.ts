@@ -232,3 +232,10 @@ export async function countLedgersNotUnderCurrentKey(db: Queryable): Promise<num
   );
   return Number(row?.n ?? 0);
 }
+
+/** Deletes a person's ledger under every key of the ring (their row is being purged). */
+export async function forgetLedger(db: Queryable, reporterId: number): Promise<void> {
+  await db
+    .delete(reporterLedgers)
+    .where(inArray(reporterLedgers.key, blindIndexesFor('ledger', String(reporterId))));
+}

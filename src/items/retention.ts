@@ -16,7 +16,9 @@ import { itemAdditions, itemAttachments, itemLinks, items } from '../db/schema.j
 import type { ItemStatus } from '../domain/item-state.js';
 import { forgetOldEditNotices } from '../edit-notices.js';
 import type { Logger } from '../logger.js';
-import { forgetPurgedItems } from './ledger.js';
+import { purgeSpentInvites } from '../people/invites.js';
+import { deletePeople, peopleRevokedBefore } from '../people/store.js';
+import { forgetLedger, forgetPurgedItems } from './ledger.js';
 import { reporterIdOf } from './reporter-link.js';
 
 /** Statuses whose items retention purges: the matter is over. */
@@ -107,6 +109,33 @@ export async function purgeExpiredItems(
   return { cutoff, items: purged, dryRun };
 }
 
+/** What purgeFormerPeople removed. */
+export interface PeoplePurgeResult {
+  people: number;
+  invites: number;
+}
+
+/**
+ * Removes what is kept about people past its use: the rows (and item ledgers) of people whose access
+ * ended more than `years` before `now`, and invites spent more than 30 days ago. Audited with counts
+ * only, never who.
+ */
+export async function purgeFormerPeople(
+  db: Db,
+  options: { now: Date; years: number },
+): Promise<PeoplePurgeResult> {
+  const cutoff = retentionCutoff(options.now, options.years);
+  const result = await db.transaction(async (tx) => {
+    const former = await peopleRevokedBefore(tx, cutoff);
+    for (const telegramId of former) await forgetLedger(tx, telegramId);
+    return { people: await deletePeople(tx, former), invites: await purgeSpentInvites(tx, options.now) };
+  });
+  if (result.people + result.invites > 0) {
+    await appendAudit(db, { actorId: null, action: 'retention.people_purged', details: { ...result } });
+  }
+  return result;
+}
+
 /** When the retention job runs: daily at 03:15 in the configured zone, a quiet hour. */
 export const RETENTION_SCHEDULE = '15 3 * * *';
 
@@ -125,7 +154,11 @@ export function startRetentionJob(
       running = purgeExpiredItems(db, { now: now(), years: config.retentionYears })
         .then(async (result) => {
           const edits = await forgetOldEditNotices(db);
-          logger.info({ items: result.items, cutoff: result.cutoff, edits }, 'retention purge done');
+          const former = await purgeFormerPeople(db, { now: now(), years: config.retentionYears });
+          logger.info(
+            { items: result.items, cutoff: result.cutoff, edits, ...former },
+            'retention purge done',
+          );
         })
         .catch((error: unknown) => logger.error({ err: error }, 'retention purge failed'))
         .finally(() => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import { appendAudit } from '../audit.js';
 import type { Queryable } from '../db/client.js';
 import { invites } from '../db/schema.js';
@@ -183,4 +183,17 @@ export function rememberBotUsername(db: Queryable, username: string): Promise<vo
 /** The bot's username as last remembered by a running bot, or null if it never started here. */
 export function rememberedBotUsername(db: Queryable): Promise<string | null> {
   return getSetting<string>(db, BOT_USERNAME);
+}
+
+/** How long a used or expired invite is kept: it names who redeemed it and, for a monitor, a community. */
+export const SPENT_INVITE_DAYS = 30;
+
+/** Deletes invites used, or expired unused, more than SPENT_INVITE_DAYS before `now`. Returns how many. */
+export async function purgeSpentInvites(db: Queryable, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - SPENT_INVITE_DAYS * 86_400_000);
+  const removed = await db
+    .delete(invites)
+    .where(or(lt(invites.usedAt, before), and(isNull(invites.usedAt), lt(invites.expiresAt, before))))
+    .returning({ id: invites.id });
+  return removed.length;
 }

@@ -245,3 +245,22 @@ export async function silentReporterCounts(db: Queryable, cutoff: Date): Promise
   );
   return rows.map((row) => ({ role: row.role, place: row.place, count: Number(row.n) }));
 }
+
+/** Telegram ids of people whose access ended before `cutoff`: their rows are kept for history until then. */
+export async function peopleRevokedBefore(db: Queryable, cutoff: Date): Promise<number[]> {
+  const rows = await db
+    .select({ telegramId: people.telegramId })
+    .from(people)
+    .where(sql`${people.revokedAt} < ${cutoff.toISOString()}::timestamptz`);
+  return rows.map((row) => row.telegramId);
+}
+
+/** Deletes the rows of these people (their access ended long ago: see peopleRevokedBefore). */
+export async function deletePeople(db: Queryable, telegramIds: readonly number[]): Promise<number> {
+  if (telegramIds.length === 0) return 0;
+  const removed = await db
+    .delete(people)
+    .where(inArray(people.telegramId, [...telegramIds]))
+    .returning({ telegramId: people.telegramId });
+  return removed.length;
+}
