@@ -41,7 +41,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'outbox', key: 'id', column: 'payload' },
   { table: 'outbox', key: 'id', column: 'ref' },
   { table: 'reply_refs', key: 'key', column: 'value' },
-  { table: 'reporter_ledgers', key: 'key', column: 'entries' },
+  { table: 'reporter_ledgers', key: 'key', column: 'entries', rowBound: true },
   { table: 'inbox_updates', key: 'update_id', column: 'payload' },
   { table: 'dialogues', key: 'user_id', column: 'data' },
   { table: 'heads', key: 'person_key', column: 'notes' },

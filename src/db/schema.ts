@@ -280,7 +280,8 @@ export const items = pgTable(
 export const reporterLedgers = pgTable('reporter_ledgers', {
   key: text('key').primaryKey(),
   /** Sealed: `[{ id: item id, at: epoch ms the item was created }]`. */
-  entries: encryptedJson<{ id: number; at: number }[]>('reporter_ledgers', 'entries').notNull(),
+  /** Sealed by src/items/ledger.ts for its row (its key), so one person's list cannot be swapped for another's. */
+  entries: text('entries').notNull(),
 });
 
 /** Information added to an item later: by its reporter, or an officer's relayed question and its answer. */

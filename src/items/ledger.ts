@@ -9,7 +9,14 @@
  * write merges whatever it found into one row under the current key and removes the others.
  */
 import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
-import { blindIndexesFor, blindIndexFor, currentKeyId } from '../crypto/sealing.js';
+import {
+  blindIndexesFor,
+  blindIndexFor,
+  currentKeyId,
+  type SealedPlace,
+  sealAt,
+  unsealAt,
+} from '../crypto/sealing.js';
 import { type Db, type Queryable, queryRows } from '../db/client.js';
 import { items, reporterLedgers } from '../db/schema.js';
 import { deleteSetting, getSetting } from '../settings.js';
@@ -34,6 +41,16 @@ function ledgerKeys(reporterId: number): string[] {
   return blindIndexesFor('ledger', String(reporterId));
 }
 
+/** Where a ledger's entries are sealed: bound to the row's key, so they open in no other person's row. */
+function entriesPlace(key: string): SealedPlace {
+  return { table: 'reporter_ledgers', column: 'entries', row: key };
+}
+
+/** A row's entries, opened for its own key: entries moved from another person's row are refused. */
+function openEntries(row: { key: string; entries: string }): LedgerEntry[] {
+  return JSON.parse(unsealAt(entriesPlace(row.key), row.entries)) as LedgerEntry[];
+}
+
 /** The entries of several rows as one list: each item once, in item order. */
 function merged(lists: readonly (readonly LedgerEntry[])[]): LedgerEntry[] {
   const byId = new Map<number, LedgerEntry>();
@@ -44,10 +61,10 @@ function merged(lists: readonly (readonly LedgerEntry[])[]): LedgerEntry[] {
 /** The items this person reported, in item order, as their ledger lists them (one query). */
 export async function ledgerOf(db: Queryable, reporterId: number): Promise<LedgerEntry[]> {
   const rows = await db
-    .select({ entries: reporterLedgers.entries })
+    .select({ key: reporterLedgers.key, entries: reporterLedgers.entries })
     .from(reporterLedgers)
     .where(inArray(reporterLedgers.key, ledgerKeys(reporterId)));
-  return merged(rows.map((row) => row.entries));
+  return merged(rows.map(openEntries));
 }
 
 /** The numbers of the items this person reported, in item order (purged items may be among them). */
@@ -86,17 +103,18 @@ async function rewriteLedger(
     .from(reporterLedgers)
     .where(inArray(reporterLedgers.key, ledgerKeys(reporterId)))
     .for('update');
-  const entries = await change(merged(rows.map((row) => row.entries)));
+  const entries = await change(merged(rows.map(openEntries)));
   const older = rows.map((row) => row.key).filter((other) => other !== key);
   if (older.length > 0) await db.delete(reporterLedgers).where(inArray(reporterLedgers.key, older));
   if (entries.length === 0) {
     await db.delete(reporterLedgers).where(eq(reporterLedgers.key, key));
     return;
   }
+  const sealed = sealAt(entriesPlace(key), JSON.stringify(entries));
   await db
     .insert(reporterLedgers)
-    .values({ key, entries })
-    .onConflictDoUpdate({ target: reporterLedgers.key, set: { entries } });
+    .values({ key, entries: sealed })
+    .onConflictDoUpdate({ target: reporterLedgers.key, set: { entries: sealed } });
 }
 
 /**
@@ -202,7 +220,8 @@ export async function rekeyLedgers(db: Db, batchSize = 200): Promise<number> {
         .for('update', { skipLocked: true });
       const now = new Date();
       for (const row of rows) {
-        const ids = row.entries.map((entry) => entry.id);
+        const entries = openEntries(row);
+        const ids = entries.map((entry) => entry.id);
         const [owned] =
           ids.length === 0
             ? []
@@ -213,7 +232,7 @@ export async function rekeyLedgers(db: Db, batchSize = 200): Promise<number> {
                 .limit(1);
         const reporterId = owned ? reporterIdOf(owned) : null;
         // Its entries are carried over explicitly: the old key may already have left the ring.
-        if (reporterId !== null) await recordReported(tx, reporterId, row.entries, now);
+        if (reporterId !== null) await recordReported(tx, reporterId, entries, now);
         await tx.delete(reporterLedgers).where(eq(reporterLedgers.key, row.key));
       }
       return rows.length;

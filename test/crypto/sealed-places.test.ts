@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { items, people } from '../../src/db/schema.js';
+import { reportedItemIds } from '../../src/items/ledger.js';
 import { reporterIdOf } from '../../src/items/reporter-link.js';
 import { insertItem, MONITOR, OFFICER_A } from '../bot/features/queue/fixtures.js';
 import { createTestDatabase, testDatabaseKind } from '../support/database.js';
@@ -53,5 +54,20 @@ describe(`sealed values open only where they were sealed, on ${testDatabaseKind}
       .from(items)
       .where(eq(items.id, reported));
     expect(reporterIdOf(original as { id: number; reporterSealed: string | null })).toBe(MONITOR);
+  });
+
+  it("refuses one reporter's list of items swapped with another's, so /my cannot show someone else's items", async () => {
+    await database.db.insert(people).values({ telegramId: 7411, role: 'monitor', community: '东门社区' });
+    await insertItem(database.db, { text: '三', reporter: 7411 });
+    expect(await reportedItemIds(database.db, MONITOR)).not.toEqual([]);
+    // A writer without the key swaps the sealed lists of the two rows (keys stay, values move).
+    await database.db.execute(sql`
+      update reporter_ledgers l set entries = o.entries
+      from reporter_ledgers o where o.key <> l.key`);
+    const outcome = await reportedItemIds(database.db, 7411).then(
+      (ids) => `opened: ${ids.join(',')}`,
+      (error: Error) => error.message,
+    );
+    expect(outcome).toMatch(/reporter_ledgers.entries .*failed authentication/);
   });
 });
