@@ -6,6 +6,7 @@ import { settings } from './db/schema.js';
 export interface SectionChat {
   chatId: number;
   title: string;
+  /** No longer written (null): who bound the chat is in the audit log. Kept so older values still read. */
   boundBy: number | null;
   boundAt: string;
 }

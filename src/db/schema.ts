@@ -152,8 +152,9 @@ export interface ReplyRefValue {
 export const people = pgTable('people', {
   telegramId: telegramId('telegram_id').primaryKey(),
   role: text('role', { enum: ROLES }).notNull(),
-  community: text('community'),
-  agency: text('agency'),
+  /** Sealed: one monitor per community and one liaison per agency, so either names the person. */
+  community: encryptedText('people', 'community'),
+  agency: encryptedText('people', 'agency'),
   displayName: encryptedText('people', 'display_name'),
   username: encryptedText('people', 'username'),
   language: text('language'),
@@ -167,8 +168,9 @@ export const invites = pgTable('invites', {
   id: serial('id').primaryKey(),
   tokenHash: text('token_hash').notNull().unique(),
   role: text('role', { enum: ROLES }).notNull(),
-  community: text('community'),
-  agency: text('agency'),
+  /** Sealed, as on people: the invite names the community or agency of the person who redeems it. */
+  community: encryptedText('invites', 'community'),
+  agency: encryptedText('invites', 'agency'),
   createdBy: telegramId('created_by'),
   createdAt: at('created_at').notNull().defaultNow(),
   expiresAt: at('expires_at').notNull(),

@@ -6,7 +6,7 @@
 
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { blindIndexFor } from '../crypto/sealing.js';
-import { type Queryable, queryRows } from '../db/client.js';
+import type { Queryable } from '../db/client.js';
 import { people } from '../db/schema.js';
 import { isRole, type Role, SECTION_ROLES } from '../domain/roles.js';
 import { type Language, languageFor } from '../i18n.js';
@@ -137,10 +137,15 @@ export async function agencyLiaisons(
   db: Queryable,
   agency: string,
 ): Promise<Array<{ telegramId: number; language: string | null }>> {
-  return db
-    .select({ telegramId: people.telegramId, language: people.language })
+  // The agency is sealed (a fresh nonce per value): liaisons are few, so they are read and matched here.
+  const rows = await db
+    .select({ telegramId: people.telegramId, agency: people.agency, language: people.language })
     .from(people)
-    .where(and(eq(people.role, 'liaison'), eq(people.agency, agency), isNull(people.revokedAt)));
+    .where(and(eq(people.role, 'liaison'), isNull(people.revokedAt)))
+    .orderBy(asc(people.telegramId));
+  return rows
+    .filter((row) => row.agency === agency)
+    .map((row) => ({ telegramId: row.telegramId, language: row.language }));
 }
 
 /** Active liaisons of the given agencies, with the language to write to them in, by Telegram id. */
@@ -149,16 +154,19 @@ export async function liaisonsOf(
   agencies: readonly string[],
 ): Promise<Array<{ telegramId: number; agency: string; language: string | null }>> {
   if (agencies.length === 0) return [];
+  const wanted = new Set(agencies);
   const rows = await db
     .select({ telegramId: people.telegramId, agency: people.agency, language: people.language })
     .from(people)
-    .where(and(eq(people.role, 'liaison'), isNull(people.revokedAt), inArray(people.agency, [...agencies])))
+    .where(and(eq(people.role, 'liaison'), isNull(people.revokedAt)))
     .orderBy(asc(people.telegramId));
-  return rows.map((row) => ({
-    telegramId: row.telegramId,
-    agency: row.agency ?? '',
-    language: row.language,
-  }));
+  return rows
+    .filter((row) => row.agency !== null && wanted.has(row.agency))
+    .map((row) => ({
+      telegramId: row.telegramId,
+      agency: row.agency ?? '',
+      language: row.language,
+    }));
 }
 
 /** The settings key under which an ADMIN_IDS admin who never enrolled has their language remembered. */
@@ -234,16 +242,29 @@ export interface SilentReporterCount {
  * Counts only, never who (the digests show them).
  */
 export async function silentReporterCounts(db: Queryable, cutoff: Date): Promise<SilentReporterCount[]> {
-  const rows = await queryRows<{ role: 'monitor' | 'liaison'; place: string | null; n: number }>(
-    db,
-    sql`select role, case when role = 'monitor' then community else agency end as place, count(*)::int as n
-        from people
-        where role in ('monitor', 'liaison') and revoked_at is null
-          and coalesce(last_reported_at, enrolled_at) < ${cutoff.toISOString()}::timestamptz
-        group by 1, 2
-        order by 1 desc, 2`,
+  // Community and agency are sealed: the few quiet reporters are read, then counted here by place.
+  const rows = await db
+    .select({ role: people.role, community: people.community, agency: people.agency })
+    .from(people)
+    .where(
+      sql`${people.role} in ('monitor', 'liaison') and ${people.revokedAt} is null
+          and coalesce(${people.lastReportedAt}, ${people.enrolledAt}) < ${cutoff.toISOString()}::timestamptz`,
+    );
+  const counts = new Map<string, SilentReporterCount>();
+  for (const row of rows) {
+    const role = row.role as 'monitor' | 'liaison';
+    const place = role === 'monitor' ? row.community : row.agency;
+    const key = `${role}|${place ?? ''}`;
+    const entry = counts.get(key) ?? { role, place, count: 0 };
+    entry.count += 1;
+    counts.set(key, entry);
+  }
+  // Monitors first, then liaisons; each by place (code point order), places unknown last.
+  return [...counts.values()].sort(
+    (a, b) =>
+      (a.role === b.role ? 0 : a.role === 'monitor' ? -1 : 1) ||
+      (a.place === b.place ? 0 : a.place === null ? 1 : b.place === null ? -1 : a.place < b.place ? -1 : 1),
   );
-  return rows.map((row) => ({ role: row.role, place: row.place, count: Number(row.n) }));
 }
 
 /** Telegram ids of people whose access ended before `cutoff`: their rows are kept for history until then. */

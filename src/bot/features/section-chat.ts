@@ -18,7 +18,8 @@ async function bindChat(ctx: BotContext): Promise<void> {
   await setSectionChat(ctx.db, {
     chatId: chat.id,
     title: 'title' in chat ? chat.title : '',
-    boundBy: ctx.from?.id ?? null,
+    // Who bound it is in the audit log; the setting keeps no person's id in clear (issue 14).
+    boundBy: null,
     boundAt: ctx.services.now().toISOString(),
   });
   await appendAudit(ctx.db, {

@@ -159,8 +159,10 @@ describe('people and access', () => {
     expect(queued[0]?.text).not.toContain(secret);
     await harness.send(textMessage(user(305), secret));
     await harness.send(callbackQuery(user(305), 'x|1'));
-    // The scan does find text that is stored, so an empty result means something.
-    expect(await tablesHolding(harness, '爵溪社区')).toContain('people.community');
+    // The scan does find text that is stored in clear (a unit's name), so an empty result means something.
+    expect((await tablesHolding(harness, '丹东街道')).some((place) => place.startsWith('units.'))).toBe(true);
+    // A monitor's community names them (one per community): sealed, like their name (issue 14).
+    expect(await tablesHolding(harness, '爵溪社区')).toEqual([]);
     expect(await tablesHolding(harness, '秘密X7')).toEqual([]);
     expect(await tablesHolding(harness, '陌生人')).toEqual([]);
     const anyRow = await harness.db.select().from(people).where(eq(people.telegramId, 305));

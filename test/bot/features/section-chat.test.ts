@@ -59,7 +59,7 @@ describe('the section chat and groups', () => {
     expect(await getSectionChat(harness.db)).toMatchObject({
       chatId: GROUP.id,
       title: '干部科',
-      boundBy: ADMIN,
+      boundBy: null,
     });
     const [entry] = await harness.db.select().from(auditLog).where(eq(auditLog.action, 'section_chat.bound'));
     expect(entry).toMatchObject({ actorId: ADMIN, details: { chatId: GROUP.id } });
