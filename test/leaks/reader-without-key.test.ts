@@ -5,8 +5,8 @@
  * test/leaks/linker.ts ties no item to any reporter by timestamps, shared values or serial order.
  *
  * (a), no Telegram id, name, username or community of anyone enrolled in clear anywhere, does not hold
- * yet: people, invites, dialogues and the audit log still hold ids and communities in clear (issue 14,
- * point 1, open). It is kept here as a test that is expected to fail, so the day it holds this file
+ * yet: people and invites still hold Telegram ids in clear, and the audit log, items and additions hold
+ * staff ids (issue 14, point 1, open; names, usernames, communities and agencies are sealed). It is kept here as a test that is expected to fail, so the day it holds this file
  * must change; what it finds is printed. The messages and updates tables, which issue 14 has cleaned,
  * are checked strictly in (a1).
  */
