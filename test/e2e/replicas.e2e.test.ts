@@ -1,7 +1,8 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BotProcess, type BotDatabase, createBotDatabase } from '../support/bot-process.js';
+import { columnPlace, sealAt } from '../../src/crypto/sealing.js';
+import { type BotDatabase, BotProcess, createBotDatabase } from '../support/bot-process.js';
 import { TEST_DATABASE_URL } from '../support/database.js';
 import { FakeBotApi } from '../support/fake-bot-api.js';
 import { textMessage, user } from '../support/updates.js';
@@ -95,7 +96,9 @@ describe.skipIf(!TEST_DATABASE_URL)(
       );
       const sql = postgres(database.env.DATABASE_URL as string, { max: 1, onnotice: () => {} });
       for (let monitor = 0; monitor < MONITORS; monitor += 1) {
-        await sql`insert into people (telegram_id, role, community) values (${10_000 + monitor}, 'monitor', ${`社区${monitor % 6}`})`;
+        // Sealed as the bot seals it: a started bot refuses values in clear.
+        const community = sealAt(columnPlace('people', 'community'), `社区${monitor % 6}`);
+        await sql`insert into people (telegram_id, role, community) values (${10_000 + monitor}, 'monitor', ${community})`;
       }
       await sql.end();
     }, 120_000);

@@ -4,8 +4,10 @@
 // is pressed, and so are the buttons that those presses bring, two levels deep. Texts carry `< & >`
 // and 4,000 Chinese characters. Not one call may be refused, and no call may carry a parameter
 // Telegram does not know.
+
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { columnPlace, sealAt } from '../../src/crypto/sealing.js';
 import { testDatabaseKind } from '../support/database.js';
 import { buttonsOf, E2eSession, messageIdOf, textOf } from '../support/e2e-session.js';
 import type { RecordedCall } from '../support/fake-bot-api.js';
@@ -189,9 +191,11 @@ describe.skipIf(testDatabaseKind === 'postgres')(
           for (const { person, role, language } of personas) {
             if (role === 'admin' || role === 'stranger') continue;
             await db.execute(
+              // Sealed as the bot seals them: a started bot refuses values in clear.
               sql`insert into people (telegram_id, role, community, agency, language)
-                values (${person.id}, ${role}, ${role === 'monitor' ? `社区${person.id}` : null},
-                        ${role === 'liaison' ? (language === 'en' ? 'CDI' : 'AUD') : null},
+                values (${person.id}, ${role},
+                        ${role === 'monitor' ? sealAt(columnPlace('people', 'community'), `社区${person.id}`) : null},
+                        ${role === 'liaison' ? sealAt(columnPlace('people', 'agency'), language === 'en' ? 'CDI' : 'AUD') : null},
                         ${language === 'en' ? 'en' : 'zh-CN'})`,
             );
           }

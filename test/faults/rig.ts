@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
+import { columnPlace, configureKeyring, parseKeyring, sealAt } from '../../src/crypto/sealing.js';
 import { type Database, type Db, openDatabase, queryRows } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
-import { BotProcess, type BotDatabase, createBotDatabase } from '../support/bot-process.js';
+import { type BotDatabase, BotProcess, createBotDatabase } from '../support/bot-process.js';
 import { testDatabaseKind } from '../support/database.js';
 import { FakeBotApi, type FakeBotApiOptions, type RecordedCall } from '../support/fake-bot-api.js';
 
@@ -112,11 +113,16 @@ export class FaultRig {
 
   /** Inserts people directly, as an admin's invites would have. */
   async enrol(people: readonly Enrolment[]): Promise<void> {
+    // Communities and agencies are sealed under the rig's key, as its bots seal them.
+    configureKeyring(parseKeyring(this.dataKey));
     await this.withDb(async (db) => {
       for (const person of people) {
         await db.execute(
+          // Sealed as the bot seals them: a started bot refuses values in clear.
           sql`insert into people (telegram_id, role, community, agency)
-              values (${person.telegramId}, ${person.role}, ${person.community ?? null}, ${person.agency ?? null})`,
+              values (${person.telegramId}, ${person.role},
+                      ${person.community ? sealAt(columnPlace('people', 'community'), person.community) : null},
+                      ${person.agency ? sealAt(columnPlace('people', 'agency'), person.agency) : null})`,
         );
       }
     });
