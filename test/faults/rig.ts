@@ -113,8 +113,9 @@ export class FaultRig {
 
   /** Inserts people directly, as an admin's invites would have. */
   async enrol(people: readonly Enrolment[]): Promise<void> {
-    // Communities and agencies are sealed under the rig's key, as its bots seal them.
-    configureKeyring(parseKeyring(this.dataKey));
+    // Communities and agencies are sealed under the key the rig's bots run with (the database's, when it
+    // names one), as they seal them.
+    configureKeyring(parseKeyring(this.database.env.DATA_KEY ?? this.dataKey));
     await this.withDb(async (db) => {
       for (const person of people) {
         await db.execute(
