@@ -1,12 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase, queryRows } from '../../src/db/client.js';
-import { listMigrations, migrateDatabase } from '../../src/db/migrate.js';
+import { type Database, queryRows } from '../../src/db/client.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
 import { loadObligations } from '../../src/heads/store.js';
 import { listHeads } from '../../src/heads/tenures.js';
 import { seedUnitsIfEmpty } from '../../src/units/directory.js';
-import { createScratchPostgres, TEST_DATABASE_URL, testDatabaseKind } from '../support/database.js';
-import { useTestKeyring } from '../support/test-key.js';
+import { databaseBeforeMigration, testDatabaseKind } from '../support/database.js';
 
 /**
  * Migration 0008 (heads as records) on a database written by the code before it: every deduction
@@ -15,20 +14,9 @@ import { useTestKeyring } from '../support/test-key.js';
  */
 describe(`migration 0008_heads keeps every deduction and reminder (${testDatabaseKind})`, () => {
   let database: Database;
-  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    useTestKeyring();
-    if (TEST_DATABASE_URL) {
-      const scratch = await createScratchPostgres();
-      drop = scratch.drop;
-      database = await openDatabase({ url: scratch.url, poolSize: 2 });
-    } else {
-      database = await openDatabase({ memory: true });
-    }
-    const before = (await listMigrations()).findIndex((m) => m.tag === '0008_heads');
-    expect(before).toBeGreaterThan(0);
-    await migrateDatabase(database, { upTo: before });
+    database = await databaseBeforeMigration('0008_heads');
     // Rows in the shape the previous schema wrote them (no person_key, a reminders table).
     await database.db.execute(sql`
       insert into items (id, kind, source_kind, signed, domain, unit_code, text, created_at)
@@ -50,10 +38,7 @@ describe(`migration 0008_heads keeps every deduction and reminder (${testDatabas
     await migrateDatabase(database);
     await seedUnitsIfEmpty(database.db);
   });
-  afterAll(async () => {
-    await database.close();
-    await drop?.();
-  });
+  afterAll(() => database.close());
 
   it('every deduction is still there, attributed to the head named on it or to the unit’s unknown head', async () => {
     const rows = await queryRows<{

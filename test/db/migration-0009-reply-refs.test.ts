@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seal } from '../../src/crypto/sealing.js';
-import { type Database, openDatabase, queryRows } from '../../src/db/client.js';
-import { listMigrations, migrateDatabase } from '../../src/db/migrate.js';
+import { type Database, queryRows } from '../../src/db/client.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
 import { refOfSentMessage, removeDeliveredPrivateMessages } from '../../src/telegram/outbox.js';
-import { createScratchPostgres, TEST_DATABASE_URL, testDatabaseKind } from '../support/database.js';
-import { useTestKeyring } from '../support/test-key.js';
+import { databaseBeforeMigration, testDatabaseKind } from '../support/database.js';
 
 /**
  * Migration 0009 on a database written by the release before it: delivered private messages (with a
@@ -14,20 +13,9 @@ import { useTestKeyring } from '../support/test-key.js';
  */
 describe(`migration 0009_reply_refs keeps every reply lookup (${testDatabaseKind})`, () => {
   let database: Database;
-  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    useTestKeyring();
-    if (TEST_DATABASE_URL) {
-      const scratch = await createScratchPostgres();
-      drop = scratch.drop;
-      database = await openDatabase({ url: scratch.url, poolSize: 2 });
-    } else {
-      database = await openDatabase({ memory: true });
-    }
-    const before = (await listMigrations()).findIndex((m) => m.tag === '0009_reply_refs');
-    expect(before).toBeGreaterThan(0);
-    await migrateDatabase(database, { upTo: before });
+    database = await databaseBeforeMigration('0009_reply_refs');
     // Rows as the previous release wrote them: sent private messages keep chat id, ref and message id.
     await database.db.execute(sql`
       insert into outbox (chat_id, method, status, result_message_id, ref, created_at)
@@ -36,10 +24,7 @@ describe(`migration 0009_reply_refs keeps every reply lookup (${testDatabaseKind
              (-100, 'sendMessage', 'sent', 42, null, '2026-11-02T02:00:00Z')`);
     await migrateDatabase(database);
   });
-  afterAll(async () => {
-    await database.close();
-    await drop?.();
-  });
+  afterAll(() => database.close());
 
   it('the next start moves the reply lookup and deletes the delivered private message, keeping the rest', async () => {
     expect(await removeDeliveredPrivateMessages(database.db)).toBe(1);

@@ -1,27 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase, queryRows } from '../../src/db/client.js';
-import { listMigrations, migrateDatabase } from '../../src/db/migrate.js';
-import { createScratchPostgres, TEST_DATABASE_URL, testDatabaseKind } from '../support/database.js';
-import { useTestKeyring } from '../support/test-key.js';
+import { type Database, queryRows } from '../../src/db/client.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+import { databaseBeforeMigration, testDatabaseKind } from '../support/database.js';
 
 /** Migration 0011: a liaison's personal tip written before it loses its agency; a notice keeps its own. */
 describe(`migration 0011_tips_without_agency (${testDatabaseKind})`, () => {
   let database: Database;
-  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    useTestKeyring();
-    if (TEST_DATABASE_URL) {
-      const scratch = await createScratchPostgres();
-      drop = scratch.drop;
-      database = await openDatabase({ url: scratch.url, poolSize: 2 });
-    } else {
-      database = await openDatabase({ memory: true });
-    }
-    const before = (await listMigrations()).findIndex((m) => m.tag === '0011_tips_without_agency');
-    expect(before).toBeGreaterThan(0);
-    await migrateDatabase(database, { upTo: before });
+    database = await databaseBeforeMigration('0011_tips_without_agency');
     await database.db.execute(sql`
       insert into items (id, kind, source_kind, source_agency, signed, domain, unit_code, text, created_at)
       values (1, 'tip', 'liaison', 'AUD', true, 'F', 'HPZ', 'x', '2026-03-02T02:00:00Z'),
@@ -29,10 +17,7 @@ describe(`migration 0011_tips_without_agency (${testDatabaseKind})`, () => {
              (3, 'tip', 'monitor', null, true, 'S', 'DXZ', 'x', '2026-03-02T04:00:00Z')`);
     await migrateDatabase(database);
   });
-  afterAll(async () => {
-    await database.close();
-    await drop?.();
-  });
+  afterAll(() => database.close());
 
   it('keeps every item; only the notice names its agency', async () => {
     const rows = await queryRows<{ id: number; kind: string; agency: string | null }>(

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.js';
-import { migrateDatabase } from '../../src/db/migrate.js';
+import { listMigrations, migrateDatabase } from '../../src/db/migrate.js';
 import { useTestKeyring } from './test-key.js';
 
 /** The Postgres server for integration tests, when set; otherwise tests use PGlite. */
@@ -74,6 +74,34 @@ export async function createScratchPostgres(
       const cleanup = postgres(TEST_DATABASE_URL as string, { max: 1, onnotice: () => {} });
       await cleanup.unsafe(`drop database if exists ${name} with (force)`);
       await cleanup.end();
+    },
+  };
+}
+
+/**
+ * An empty database (in-memory PGlite, or a fresh Postgres database) migrated up to, not including,
+ * migration `tag`: a migration test writes rows there as the release before it did, then migrates the
+ * rest. `close` also drops the Postgres database.
+ */
+export async function databaseBeforeMigration(tag: string): Promise<Database> {
+  useTestKeyring();
+  let database: Database;
+  let drop: () => Promise<void> = async () => {};
+  if (TEST_DATABASE_URL) {
+    const scratch = await createScratchPostgres();
+    drop = scratch.drop;
+    database = await openDatabase({ url: scratch.url, poolSize: 2 });
+  } else {
+    database = await openDatabase({ memory: true });
+  }
+  const before = (await listMigrations()).findIndex((migration) => migration.tag === tag);
+  if (before <= 0) throw new Error(`no migration ${tag} after the first`);
+  await migrateDatabase(database, { upTo: before });
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      await drop();
     },
   };
 }
