@@ -188,8 +188,7 @@ export async function runIntake(
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-      // A throw-away key for builds that encrypt reports at rest (required there with DATABASE_URL).
-      DATA_KEY: BENCH_DATA_KEY,
+      // The scratch's key (scratch.env): the seeded people's communities are sealed under it.
     },
     execArgv,
   );
