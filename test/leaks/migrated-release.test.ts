@@ -14,7 +14,6 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/client.js';
 import { packageRoot } from '../../src/paths.js';
 import { testDatabaseKind } from '../support/database.js';
 import { E2eSession, textOf } from '../support/e2e-session.js';
@@ -104,16 +103,7 @@ describe(`a database written by release 0.1.0, migrated, read without the key, o
     mine = textOf(await session.messageTo(CAST.monitorA.id, asked));
     await session.settle(1500);
     await session.stop();
-    const database: Database = await openDatabase(
-      session.database.env.DATABASE_URL
-        ? { url: session.database.env.DATABASE_URL, poolSize: 1 }
-        : { dataDir: join(session.database.cwd, 'data') },
-    );
-    try {
-      dump = await dumpDatabase(database.db);
-    } finally {
-      await database.close();
-    }
+    dump = await session.withDatabase(dumpDatabase);
   }, 600_000);
   afterAll(() => session?.dispose());
 

@@ -11,9 +11,7 @@
  * are checked strictly in (a1).
  */
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/client.js';
 import { purgeExpiredItems } from '../../src/items/retention.js';
 import { testDatabaseKind } from '../support/database.js';
 import { E2eSession } from '../support/e2e-session.js';
@@ -50,20 +48,13 @@ describe(`reader without the key, on ${testDatabaseKind}`, { timeout: 600_000 },
     await session.start();
     truth = await runScriptedWeek(session);
     await session.stop();
-    const database: Database = await openDatabase(
-      session.database.env.DATABASE_URL
-        ? { url: session.database.env.DATABASE_URL, poolSize: 1 }
-        : { dataDir: join(session.database.cwd, 'data') },
-    );
-    try {
+    await session.withDatabase(async (db) => {
       // Years later, retention purges the concluded items; the rest stays.
       const later = new Date(Date.now() + 10 * 366 * 24 * 3600 * 1000);
-      const purged = await purgeExpiredItems(database.db, { now: later, years: 5 });
+      const purged = await purgeExpiredItems(db, { now: later, years: 5 });
       expect(purged.items).toBe(truth.concluded.length);
-      dump = await dumpDatabase(database.db);
-    } finally {
-      await database.close();
-    }
+      dump = await dumpDatabase(db);
+    });
     const url = session.database.env.DATABASE_URL;
     if (url) pgDump = execFileSync('pg_dump', ['--no-owner', url], { encoding: 'utf8', maxBuffer: 1 << 28 });
   }, 600_000);
