@@ -91,6 +91,20 @@ export function configureKeyring(keys: readonly Buffer[]): void {
   });
 }
 
+/**
+ * A 32-byte subkey derived (HKDF) from the current data key for `info`, with that key's id: for keys
+ * that are made once and then kept sealed in the database (src/crypto/person-numbers.ts).
+ */
+export function subkeyOfCurrentKey(info: string): { keyId: string; key: Buffer } {
+  const key = current();
+  return { keyId: key.id, key: Buffer.from(hkdfSync('sha256', key.dataKey, Buffer.alloc(0), info, 32)) };
+}
+
+/** True while values in clear from before sealing are still read (see allowLegacyValues). */
+export function clearValuesAllowed(): boolean {
+  return legacy.clear;
+}
+
 /** True once configureKeyring has run. */
 export function isKeyringConfigured(): boolean {
   return ring !== null;
