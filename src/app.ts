@@ -17,6 +17,7 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { MetricsServer } from './metrics-server.js';
 import { rememberBotUsername } from './people/invites.js';
+import { numberPeople } from './people/numbering.js';
 import { activeAdminCount, staffRecipients } from './people/store.js';
 import type { Services } from './services.js';
 import { crashAfterStoreIfAsked, withInjectedFaults } from './telegram/fault-injection.js';
@@ -69,6 +70,9 @@ export async function openConfiguredDatabase(
   }
   const sealed = await sealLegacyRows(database.db);
   if (sealed > 0) logger?.info({ rows: sealed }, 'sealed rows stored in clear before encryption at rest');
+  const numbered = await numberPeople(database.db);
+  if (numbered > 0)
+    logger?.info({ values: numbered }, 'replaced Telegram ids stored in clear by person numbers');
   const moved =
     (await removeDeliveredPrivateMessages(database.db)) +
     (await keyPrivateChatsOfOlderRows(database.db)) +

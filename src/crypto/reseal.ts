@@ -14,6 +14,7 @@ import {
   rekeyLedgers,
 } from '../items/ledger.js';
 import { sealedReporterFor } from '../items/reporter-link.js';
+import { countPersonNumberKeyNotUnderCurrentKey, resealPersonNumberKey } from '../people/numbering.js';
 import { deleteSetting, getSetting } from '../settings.js';
 import { countReplyLookupsNotUnderCurrentKey, rekeyReplyLookups } from '../telegram/outbox.js';
 import { allowLegacyValues, columnPlace, currentKeyId, sealAt, unsealAt } from './sealing.js';
@@ -157,6 +158,7 @@ export async function resealAll(db: Db, options: { batchSize?: number } = {}): P
   counts['reporter_ledgers.key'] = await rekeyLedgers(db, batchSize);
   counts['reply_refs.key'] = await rekeyReplyLookups(db, batchSize);
   counts['items.content_hash'] = await clearOldContentHashes(db);
+  counts['settings.people.number_key'] = await resealPersonNumberKey(db);
   return counts;
 }
 
@@ -179,7 +181,8 @@ export async function countNotUnderCurrentKey(db: Db): Promise<number> {
     total +
     Number(refs?.n ?? 0) +
     (await countLedgersNotUnderCurrentKey(db)) +
-    (await countReplyLookupsNotUnderCurrentKey(db))
+    (await countReplyLookupsNotUnderCurrentKey(db)) +
+    (await countPersonNumberKeyNotUnderCurrentKey(db))
   );
 }
 

@@ -20,6 +20,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { personNumberOf, telegramIdOfPersonNumber } from '../crypto/person-numbers.js';
 import { columnPlace, sealAt, unsealAt } from '../crypto/sealing.js';
 import { ITEM_STATUSES } from '../domain/item-state.js';
 import { ROLES } from '../domain/roles.js';
@@ -55,6 +56,18 @@ const encryptedJson = <T>(table: string, name: string) =>
   })(name);
 
 const telegramId = (name: string) => bigint(name, { mode: 'number' });
+
+/**
+ * A column naming an enrolled person: it stores their person number, not their Telegram id
+ * (src/crypto/person-numbers.ts), and reads back the id, so code above the schema deals in ids and SQL
+ * still compares, joins and groups by person. Raw SQL reading it gets numbers: telegramIdOfPersonNumber.
+ */
+const personId = (table: string, name: string) =>
+  customType<{ data: number; driverData: string | number | bigint }>({
+    dataType: () => 'bigint',
+    toDriver: (id) => personNumberOf(id),
+    fromDriver: (value) => telegramIdOfPersonNumber(Number(value), `${table}.${name}`),
+  })(name);
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /** Raw updates, stored before Telegram is told they arrived; payload is dropped once handled. */
@@ -150,7 +163,7 @@ export interface ReplyRefValue {
 
 /** Enrolled people; one role at a time. A revoked person keeps the row (history) but has no access. */
 export const people = pgTable('people', {
-  telegramId: telegramId('telegram_id').primaryKey(),
+  telegramId: personId('people', 'telegram_id').primaryKey(),
   role: text('role', { enum: ROLES }).notNull(),
   /** Sealed: one monitor per community and one liaison per agency, so either names the person. */
   community: encryptedText('people', 'community'),
@@ -171,11 +184,11 @@ export const invites = pgTable('invites', {
   /** Sealed, as on people: the invite names the community or agency of the person who redeems it. */
   community: encryptedText('invites', 'community'),
   agency: encryptedText('invites', 'agency'),
-  createdBy: telegramId('created_by'),
+  createdBy: personId('invites', 'created_by'),
   createdAt: at('created_at').notNull().defaultNow(),
   expiresAt: at('expires_at').notNull(),
   usedAt: at('used_at'),
-  usedBy: telegramId('used_by'),
+  usedBy: personId('invites', 'used_by'),
 });
 
 /** Small key/value settings, e.g. the bound section chat. */
@@ -191,7 +204,7 @@ export const auditLog = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     at: at('at').notNull().defaultNow(),
-    actorId: telegramId('actor_id'),
+    actorId: personId('audit_log', 'actor_id'),
     action: text('action').notNull(),
     itemId: integer('item_id'),
     details: jsonb('details').$type<Record<string, unknown>>(),
@@ -241,7 +254,7 @@ export const items = pgTable(
     concludeDueAt: at('conclude_due_at'),
     repeatSubject: boolean('repeat_subject').notNull().default(false),
     adminsOnly: boolean('admins_only').notNull().default(false),
-    assigneeId: telegramId('assignee_id'),
+    assigneeId: personId('items', 'assignee_id'),
     forwardedAgency: text('forwarded_agency'),
     mergedInto: integer('merged_into'),
     conclusion: encryptedJson<Record<string, unknown>>('items', 'conclusion'),
@@ -293,7 +306,7 @@ export const itemAdditions = pgTable(
     id: serial('id').primaryKey(),
     itemId: integer('item_id').notNull(),
     kind: text('kind', { enum: ['addition', 'question', 'answer'] }).notNull(),
-    authorId: telegramId('author_id'),
+    authorId: personId('item_additions', 'author_id'),
     text: encryptedText('item_additions', 'text').notNull(),
     createdAt: at('created_at').notNull().defaultNow(),
     answeredAt: at('answered_at'),
@@ -402,7 +415,7 @@ export const obligations = pgTable(
     /** Sealed: a done note or a not-needed reason may name facts about the head. */
     note: encryptedText('obligations', 'note'),
     supersededBy: text('superseded_by'),
-    settledBy: telegramId('settled_by'),
+    settledBy: personId('obligations', 'settled_by'),
     createdAt: at('created_at').notNull().defaultNow(),
   },
   (table) => [

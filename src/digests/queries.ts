@@ -3,8 +3,10 @@
  * columns, so a digest costs the same at a thousand items or a million: no item rows are loaded into memory
  * beyond the few listed by number. Nothing here selects an item's text or its reporter.
  */
+
 import { type SQL, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
+import { telegramIdOfPersonNumber } from '../crypto/person-numbers.js';
 import { type Queryable, queryRows } from '../db/client.js';
 import type { Window } from '../domain/periods.js';
 import { type Deduction, pointsFlags } from '../domain/points-card.js';
@@ -214,9 +216,12 @@ export async function openItemsOverview(db: Queryable, now: Date, scope: Scope):
   let unassigned = 0;
   const load = jsonValue<LoadEntry[]>(row?.load ?? []);
   // Names are sealed and belong to the people module: it names the officers, this query only counts.
+  // Raw SQL reads the assignee's person number, not their id (src/crypto/person-numbers.ts).
+  const officerOf = (assigneeId: number | string) =>
+    telegramIdOfPersonNumber(Number(assigneeId), 'items.assignee_id');
   const names = await displayNames(
     db,
-    load.flatMap(([assigneeId]) => (assigneeId === null ? [] : [Number(assigneeId)])),
+    load.flatMap(([assigneeId]) => (assigneeId === null ? [] : [officerOf(assigneeId)])),
   );
   const officers: OfficerLoad[] = [];
   for (const [assigneeId, open, overdue] of load) {
@@ -225,8 +230,8 @@ export async function openItemsOverview(db: Queryable, now: Date, scope: Scope):
       continue;
     }
     officers.push({
-      officerId: Number(assigneeId),
-      name: names.get(Number(assigneeId)) ?? null,
+      officerId: officerOf(assigneeId),
+      name: names.get(officerOf(assigneeId)) ?? null,
       open: Number(open),
       overdue: Number(overdue),
     });

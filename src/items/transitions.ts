@@ -4,7 +4,9 @@
  * state machine whether the step is allowed for this actor, writes, audits with from/to, queues any
  * notice to other people, and returns what happened for the handler to render.
  */
+
 import { appendAudit } from '../audit.js';
+import { personNumberOf } from '../crypto/person-numbers.js';
 import type { Queryable } from '../db/client.js';
 import type { AgencyCode } from '../domain/agencies.js';
 import { type ItemAction, type ItemStatus, nextStatus } from '../domain/item-state.js';
@@ -168,7 +170,11 @@ export async function assignItem(
     actorId: viewer.telegramId,
     action: item.assigneeId ? 'item.reassign' : 'item.assign',
     itemId: item.id,
-    details: { from: item.assigneeId, to: officer.telegramId },
+    // Person numbers, as in the actor column: the details are as readable as the rest of the row.
+    details: {
+      from: item.assigneeId === null ? null : personNumberOf(item.assigneeId),
+      to: personNumberOf(officer.telegramId),
+    },
   });
   if (officer.telegramId !== viewer.telegramId) notifyAssignee(out, officer, item);
   return { kind: 'assigned', item: updated, officer, reassigned: item.assigneeId !== null };

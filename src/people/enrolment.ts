@@ -3,7 +3,9 @@
  * invite says and tells the admin who made the invite; revoking ends a person's access at once.
  * Every enrolment, failed link and revocation is audited (never the token).
  */
+
 import { appendAudit } from '../audit.js';
+import { personNumberOf } from '../crypto/person-numbers.js';
 import type { Queryable } from '../db/client.js';
 import { clearDialogue } from '../dialogues.js';
 import type { Role } from '../domain/roles.js';
@@ -137,7 +139,7 @@ export async function revokeAccess(
   await appendAudit(db, {
     actorId: context.actorId,
     action: 'person.revoked',
-    details: { userId: input.userId, role },
+    details: { userId: personNumberOf(input.userId), role },
   });
   return { kind: 'revoked', role, configAdmin, sectionChatId: (await getSectionChat(db))?.chatId ?? null };
 }

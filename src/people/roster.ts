@@ -72,7 +72,7 @@ export async function revokePerson(db: Queryable, telegramId: number, now: Date)
 
 /** Every active person, ordered by role then enrolment. */
 export async function listActivePeople(db: Queryable): Promise<RosterEntry[]> {
-  return db
+  const rows = await db
     .select({
       telegramId: people.telegramId,
       role: people.role,
@@ -86,7 +86,15 @@ export async function listActivePeople(db: Queryable): Promise<RosterEntry[]> {
     })
     .from(people)
     .where(isNull(people.revokedAt))
-    .orderBy(asc(people.role), asc(people.enrolledAt), asc(people.telegramId));
+    .orderBy(asc(people.role), asc(people.enrolledAt));
+  // Ties (people enrolled in one instant) by Telegram id: the key column holds person numbers, whose
+  // order says nothing about the ids (src/crypto/person-numbers.ts).
+  return rows.sort(
+    (a, b) =>
+      (a.role < b.role ? -1 : a.role > b.role ? 1 : 0) ||
+      a.enrolledAt.getTime() - b.enrolledAt.getTime() ||
+      a.telegramId - b.telegramId,
+  );
 }
 
 /** How many people have been revoked (shown as a count, not listed). */

@@ -4,7 +4,7 @@
  * and are read here (and in roster.ts) only; callers get plain values.
  */
 
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { blindIndexFor } from '../crypto/sealing.js';
 import type { Queryable } from '../db/client.js';
 import { people } from '../db/schema.js';
@@ -72,7 +72,7 @@ const STAFF_COLUMNS = {
 
 /** Officers and admins who are not revoked; admins only when `adminsOnly` (items about the department itself). */
 export async function sectionStaff(db: Queryable, adminsOnly: boolean): Promise<StaffMember[]> {
-  return db
+  const staff = await db
     .select(STAFF_COLUMNS)
     .from(people)
     .where(
@@ -80,8 +80,16 @@ export async function sectionStaff(db: Queryable, adminsOnly: boolean): Promise<
         isNull(people.revokedAt),
         adminsOnly ? eq(people.role, 'admin') : inArray(people.role, [...SECTION_ROLES]),
       ),
-    )
-    .orderBy(asc(people.telegramId));
+    );
+  return byTelegramId(staff);
+}
+
+/**
+ * People in the order of their Telegram ids (stable buttons and lists). The table's key is a person
+ * number, whose order is the permutation's, not the ids', so the few rows are ordered here.
+ */
+function byTelegramId<T extends { telegramId: number }>(rows: T[]): T[] {
+  return rows.sort((a, b) => a.telegramId - b.telegramId);
 }
 
 /** How many enrolled, not revoked admins there are (the start warns when there is none and no ADMIN_IDS). */
@@ -141,9 +149,8 @@ export async function agencyLiaisons(
   const rows = await db
     .select({ telegramId: people.telegramId, agency: people.agency, language: people.language })
     .from(people)
-    .where(and(eq(people.role, 'liaison'), isNull(people.revokedAt)))
-    .orderBy(asc(people.telegramId));
-  return rows
+    .where(and(eq(people.role, 'liaison'), isNull(people.revokedAt)));
+  return byTelegramId(rows)
     .filter((row) => row.agency === agency)
     .map((row) => ({ telegramId: row.telegramId, language: row.language }));
 }
@@ -158,9 +165,8 @@ export async function liaisonsOf(
   const rows = await db
     .select({ telegramId: people.telegramId, agency: people.agency, language: people.language })
     .from(people)
-    .where(and(eq(people.role, 'liaison'), isNull(people.revokedAt)))
-    .orderBy(asc(people.telegramId));
-  return rows
+    .where(and(eq(people.role, 'liaison'), isNull(people.revokedAt)));
+  return byTelegramId(rows)
     .filter((row) => row.agency !== null && wanted.has(row.agency))
     .map((row) => ({
       telegramId: row.telegramId,

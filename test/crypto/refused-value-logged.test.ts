@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personNumberOf } from '../../src/crypto/person-numbers.js';
 import { allowLegacyValues } from '../../src/crypto/sealing.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { textMessage, user } from '../support/updates.js';
@@ -37,7 +38,9 @@ describe('a value planted in clear', () => {
   it("is refused when the bot reads it (an officer's name in /people), and logged by place only", async () => {
     // After a start has resealed everything, values in clear are refused (src/crypto/reseal.ts).
     allowLegacyValues({ v1: false, clear: false });
-    await harness.db.execute(sql`update people set display_name = ${PLANTED} where telegram_id = ${OFFICER}`);
+    await harness.db.execute(
+      sql`update people set display_name = ${PLANTED} where telegram_id = ${personNumberOf(OFFICER)}`,
+    );
     const replies = await harness.send(textMessage(user(ADMIN), '/people'));
     expect(JSON.stringify(replies)).not.toContain(PLANTED);
     const logged = logLines.join('');

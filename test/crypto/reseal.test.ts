@@ -1,11 +1,13 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPersonNumber } from '../../src/crypto/person-numbers.js';
 import { countNotUnderCurrentKey, sealLegacyRows } from '../../src/crypto/reseal.js';
 import { allowLegacyValues, seal } from '../../src/crypto/sealing.js';
 import { type Database, queryRows } from '../../src/db/client.js';
 import { itemAdditions, items, people, settings } from '../../src/db/schema.js';
 import { reportedItemIds } from '../../src/items/ledger.js';
 import { reporterIdOf } from '../../src/items/reporter-link.js';
+import { numberPeople } from '../../src/people/numbering.js';
 import { createTestDatabase, testDatabaseKind } from '../support/database.js';
 
 describe(`sealing rows stored in clear before encryption at rest, on ${testDatabaseKind}`, () => {
@@ -35,6 +37,11 @@ describe(`sealing rows stored in clear before encryption at rest, on ${testDatab
     const sealed = await sealLegacyRows(db);
     expect(sealed).toBeGreaterThanOrEqual(7);
     expect(await countNotUnderCurrentKey(db)).toBe(0);
+    // As at start (src/app.ts): the person's Telegram id is replaced by their person number.
+    expect(await numberPeople(db)).toBe(1);
+    const [keyed] = await queryRows<{ id: string | number }>(db, sql`select telegram_id as id from people`);
+    expect(Number(keyed?.id)).not.toBe(4401);
+    expect(isPersonNumber(Number(keyed?.id))).toBe(true);
     const [raw] = await queryRows<{ text: string; reporter_id: unknown; content_hash: unknown }>(
       db,
       sql`select text, reporter_id, content_hash from items where id = 1`,

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personNumberOf } from '../../src/crypto/person-numbers.js';
 import type { Database } from '../../src/db/client.js';
 import { items, people } from '../../src/db/schema.js';
 import { reportedItemIds } from '../../src/items/ledger.js';
@@ -22,7 +23,7 @@ describe(`sealed values open only where they were sealed, on ${testDatabaseKind}
   it("refuses an item's sealed text copied into an officer's name, instead of publishing it", async () => {
     const id = await insertItem(database.db, { text: '局长收受礼金' });
     await database.db.execute(
-      sql`update people set display_name = (select text from items where id = ${id}) where telegram_id = ${OFFICER_A}`,
+      sql`update people set display_name = (select text from items where id = ${id}) where telegram_id = ${personNumberOf(OFFICER_A)}`,
     );
     const read = await database.db
       .select({ name: people.displayName })

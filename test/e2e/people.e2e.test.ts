@@ -1,7 +1,9 @@
 // Issue #3, acceptance 1 and 3, through the real process and the fake Bot API: invites, redemption,
 // used and expired tokens, strangers whose text must leave no trace, revocation, and groups.
+
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { telegramIdOfPersonNumber } from '../../src/crypto/person-numbers.js';
 import { queryRows } from '../../src/db/client.js';
 import { invites } from '../../src/db/schema.js';
 import { hashToken, newToken } from '../../src/people/invites.js';
@@ -24,6 +26,9 @@ const MARKER_ZH = '镇长在女儿婚宴上收受礼金约八万元';
 const EXPIRED_TOKEN = newToken();
 
 // Each step waits on a real process; on a loaded 2-core machine a PGlite restart alone can take seconds.
+/** A person column as stored (a person number, src/crypto/person-numbers.ts) read back as the Telegram id. */
+const idOf = (value: unknown): number => telegramIdOfPersonNumber(Number(value), 'a person column');
+
 describe(`people and access through the real process on ${testDatabaseKind}`, { timeout: 120_000 }, () => {
   let session: E2eSession;
   let token = '';
@@ -103,12 +108,12 @@ describe(`people and access through the real process on ${testDatabaseKind}`, { 
             where action = 'invite.failed' order by id`,
       ),
     }));
-    expect(state.people.map((p) => [Number(p.id), p.role])).toEqual([[monitor.id, 'monitor']]);
+    expect(state.people.map((p) => [idOf(p.id), p.role])).toEqual([[monitor.id, 'monitor']]);
     const fresh = state.invites.find((row) => row.hash === hashToken(token));
-    expect(fresh && Number(fresh.used_by)).toBe(monitor.id);
+    expect(fresh && idOf(fresh.used_by)).toBe(monitor.id);
     const expired = state.invites.find((row) => row.hash === hashToken(EXPIRED_TOKEN));
     expect(expired?.used).toBe(false);
-    expect(state.failed.map((row) => Number(row.actor))).toEqual([latecomer.id, holderOfOldLink.id]);
+    expect(state.failed.map((row) => idOf(row.actor))).toEqual([latecomer.id, holderOfOldLink.id]);
   });
 
   it("a stranger's /tip is refused and its text is stored nowhere, nor logged", async () => {
@@ -195,6 +200,6 @@ describe(`people and access through the real process on ${testDatabaseKind}`, { 
       ),
     }));
     expect(bound.setting.map((row) => Number(row.chat))).toEqual([SECTION_GROUP.id]);
-    expect(bound.audits.map((row) => Number(row.actor))).toEqual([admin.id]);
+    expect(bound.audits.map((row) => idOf(row.actor))).toEqual([admin.id]);
   });
 });

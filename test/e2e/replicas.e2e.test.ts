@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personNumberOf } from '../../src/crypto/person-numbers.js';
 import { columnPlace, sealAt } from '../../src/crypto/sealing.js';
 import { type BotDatabase, BotProcess, createBotDatabase } from '../support/bot-process.js';
 import { TEST_DATABASE_URL } from '../support/database.js';
@@ -98,7 +99,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
       for (let monitor = 0; monitor < MONITORS; monitor += 1) {
         // Sealed as the bot seals it: a started bot refuses values in clear.
         const community = sealAt(columnPlace('people', 'community'), `社区${monitor % 6}`);
-        await sql`insert into people (telegram_id, role, community) values (${10_000 + monitor}, 'monitor', ${community})`;
+        await sql`insert into people (telegram_id, role, community) values (${personNumberOf(10_000 + monitor)}, 'monitor', ${community})`;
       }
       await sql.end();
     }, 120_000);

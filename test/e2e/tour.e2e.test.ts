@@ -7,6 +7,7 @@
 
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personNumberOf } from '../../src/crypto/person-numbers.js';
 import { columnPlace, sealAt } from '../../src/crypto/sealing.js';
 import { testDatabaseKind } from '../support/database.js';
 import { buttonsOf, E2eSession, messageIdOf, textOf } from '../support/e2e-session.js';
@@ -193,7 +194,7 @@ describe.skipIf(testDatabaseKind === 'postgres')(
             await db.execute(
               // Sealed as the bot seals them: a started bot refuses values in clear.
               sql`insert into people (telegram_id, role, community, agency, language)
-                values (${person.id}, ${role},
+                values (${personNumberOf(person.id)}, ${role},
                         ${role === 'monitor' ? sealAt(columnPlace('people', 'community'), `社区${person.id}`) : null},
                         ${role === 'liaison' ? sealAt(columnPlace('people', 'agency'), language === 'en' ? 'CDI' : 'AUD') : null},
                         ${language === 'en' ? 'en' : 'zh-CN'})`,

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
+import { personNumberOf } from '../../src/crypto/person-numbers.js';
 import { columnPlace, configureKeyring, parseKeyring, sealAt } from '../../src/crypto/sealing.js';
 import { type Database, type Db, openDatabase, queryRows } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
+import { loadPersonNumberKey } from '../../src/people/numbering.js';
 import { type BotDatabase, BotProcess, createBotDatabase } from '../support/bot-process.js';
 import { testDatabaseKind } from '../support/database.js';
 import { FakeBotApi, type FakeBotApiOptions, type RecordedCall } from '../support/fake-bot-api.js';
@@ -117,11 +119,13 @@ export class FaultRig {
     // names one), as they seal them.
     configureKeyring(parseKeyring(this.database.env.DATA_KEY ?? this.dataKey));
     await this.withDb(async (db) => {
+      // People are keyed by person number, under the database's person-number key once a bot made it.
+      await loadPersonNumberKey(db);
       for (const person of people) {
         await db.execute(
           // Sealed as the bot seals them: a started bot refuses values in clear.
           sql`insert into people (telegram_id, role, community, agency)
-              values (${person.telegramId}, ${person.role},
+              values (${personNumberOf(person.telegramId)}, ${person.role},
                       ${person.community ? sealAt(columnPlace('people', 'community'), person.community) : null},
                       ${person.agency ? sealAt(columnPlace('people', 'agency'), person.agency) : null})`,
         );

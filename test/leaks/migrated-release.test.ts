@@ -5,8 +5,9 @@
  * it and converting at start what needs the key — and then:
  * - what the people of that week need still works: the reply that was waiting is delivered, a reply to
  *   an old receipt is tied to its item, /my lists the reporter's items;
- * - a dump of the whole database links no item to a reporter (the linker of test/leaks/linker.ts), and
- *   the messages and updates kept hold no identity in clear.
+ * - a dump of the whole database holds no Telegram id, name, username or community of anyone enrolled in
+ *   clear, links no item to a reporter (the linker of test/leaks/linker.ts), and the messages and
+ *   updates kept hold no identity in clear.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { testDatabaseKind } from '../support/database.js';
 import { E2eSession, textOf } from '../support/e2e-session.js';
 import { textMessage } from '../support/updates.js';
 import { type DumpTable, dumpDatabase, findLinks } from './linker.js';
-import { CAST, REPORTERS, type ScriptedRunTruth } from './scripted-run.js';
+import { CAST, identitiesFoundIn, REPORTERS, type ScriptedRunTruth } from './scripted-run.js';
 import { labelsFor } from './truth.js';
 
 const FIXTURE = join(packageRoot(), 'test/fixtures/release-0.1.0');
@@ -118,6 +119,16 @@ describe(`a database written by release 0.1.0, migrated, read without the key, o
     const kept = dump.filter((table) => ['outbox', 'inbox_updates', 'reply_refs'].includes(table.name));
     const text = kept.map((table) => JSON.stringify(table.rows)).join('\n');
     for (const person of REPORTERS) expect(text).not.toContain(String(person.id));
+  });
+
+  it('finds no Telegram id, name, username or community of anyone enrolled, in any table', () => {
+    // Release 0.1.0 kept them in clear (ids in people, invites, the audit log and assignments): the start
+    // sealed what it could and replaced every id by a person number.
+    const found = identitiesFoundIn(dump);
+    process.stdout.write(
+      `\nrelease 0.1.0 migrated (${testDatabaseKind}): ${found.length} identities in clear\n${found.join('\n')}\n`,
+    );
+    expect(found).toEqual([]);
   });
 
   it('the linker ties no item to any reporter, nor two items to one reporter', () => {

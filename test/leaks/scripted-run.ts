@@ -29,6 +29,39 @@ export const SECTION_GROUP = { id: -100_731_000_001, type: 'supergroup' as const
 /** The reporters of the run (monitors and liaisons). */
 export const REPORTERS: readonly TgUser[] = [CAST.monitorA, CAST.monitorB, CAST.liaisonA, CAST.liaisonB];
 
+/** Every identity of the run that must not be found in clear: ids, names, usernames, communities. */
+export function runIdentities(): Array<{ value: string; whose: string }> {
+  const found: Array<{ value: string; whose: string }> = [];
+  for (const person of Object.values(CAST)) {
+    const whose = `${person.first_name} (${person.id})`;
+    found.push({ value: String(person.id), whose }, { value: person.first_name, whose });
+    if (person.username) found.push({ value: person.username, whose });
+  }
+  for (const community of Object.values(COMMUNITIES)) found.push({ value: community, whose: 'a monitor' });
+  return found;
+}
+
+/** The run's identities found in clear in a dump's tables (and in any further texts, e.g. pg_dump). */
+export function identitiesFoundIn(
+  tables: ReadonlyArray<{ name: string; rows: ReadonlyArray<Record<string, unknown>> }>,
+  more: ReadonlyArray<{ where: string; text: string }> = [],
+): string[] {
+  const texts = [
+    ...tables.map((table) => ({
+      where: `table ${table.name}`,
+      text: table.rows.map((row) => JSON.stringify(row)).join('\n'),
+    })),
+    ...more,
+  ];
+  const found: string[] = [];
+  for (const { value, whose } of runIdentities()) {
+    for (const { where, text } of texts) {
+      if (text.toLowerCase().includes(value.toLowerCase())) found.push(`${value} of ${whose} in ${where}`);
+    }
+  }
+  return found;
+}
+
 /** What the run did, for the checks: who reported each item, and which items it concluded. */
 export interface ScriptedRunTruth {
   /** Item number → the reporter's Telegram id (null for the logged report). */

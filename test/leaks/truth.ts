@@ -1,5 +1,7 @@
 // The ground truth of a scripted run, as labels for the linker: which rows name items and which rows
 // stand for a reporter. The test may use the key for this (it is the referee, not the attacker).
+
+import { personNumberOf, stableKeyedNumberFor } from '../../src/crypto/person-numbers.js';
 import {
   blindIndexesFor,
   chatKeyFor,
@@ -39,7 +41,8 @@ function mentionedReporter(
       break;
     }
     case 'people':
-      candidates.push(row.telegram_id);
+      // People are keyed by person number: the referee, who holds the key, knows whose.
+      candidates.push(row.telegram_id, keyed.get(String(row.telegram_id)));
       break;
     case 'outbox':
       // A private chat is addressed by a keyed number: the referee, who holds the key, knows whose.
@@ -55,12 +58,14 @@ function mentionedReporter(
       candidates.push(row.user_id, keyed.get(String(row.user_id)));
       break;
     case 'invites':
-      candidates.push(row.used_by);
+      candidates.push(row.used_by, keyed.get(String(row.used_by)));
       break;
     case 'audit_log': {
-      candidates.push(row.actor_id);
+      candidates.push(row.actor_id, keyed.get(String(row.actor_id)));
       const details = row.details as Record<string, unknown> | null;
-      if (details) candidates.push(details.userId, details.telegramId, details.personId);
+      if (details)
+        for (const value of [details.userId, details.telegramId, details.personId, details.to, details.from])
+          candidates.push(value, keyed.get(String(value)));
       break;
     }
     default:
@@ -79,9 +84,11 @@ export function labelsFor(truth: ScriptedRunTruth, reporters: Set<number>): Labe
   const keyed = new Map<string, number>();
   for (const id of reporters) {
     keyed.set(String(chatKeyFor(id)), id);
+    keyed.set(String(personNumberOf(id)), id);
     for (const key of blindIndexesFor('order', `u${id}`)) keyed.set(key, id);
     for (const key of blindIndexesFor('ledger', String(id))) keyed.set(key, id);
     for (const key of keyedNumbersFor('dialogue', id)) keyed.set(String(key), id);
+    keyed.set(String(stableKeyedNumberFor('dialogue', id)), id);
   }
   return {
     itemsNamed(table, row) {

@@ -1,10 +1,13 @@
 // One real bot process against the fake Bot API, with the conversation helpers acceptance tests need:
 // say something and wait for the answer, press a button the bot sent, enrol someone through an invite,
 // and look into the database (on PGlite only while the process is stopped: it owns the data folder).
+
 import { join } from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
+import { isKeyringConfigured } from '../../src/crypto/sealing.js';
 import { type Database, type Db, openDatabase, queryRows } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
+import { loadPersonNumberKey } from '../../src/people/numbering.js';
 import { type BotDatabase, BotProcess, createBotDatabase } from './bot-process.js';
 import { testDatabaseKind } from './database.js';
 import { FakeBotApi, type RecordedCall } from './fake-bot-api.js';
@@ -91,11 +94,17 @@ export class E2eSession {
     return session;
   }
 
-  /** Starts the bot and resolves once it polls and has said it started. */
-  async start(): Promise<void> {
+  /** Starts the bot (with `extra` environment for this start only) and resolves once it polls and has said it started. */
+  async start(extra: Record<string, string> = {}): Promise<void> {
     const mark = this.mark();
     this.bot = BotProcess.start(
-      { BOT_TOKEN: this.api.token, TELEGRAM_API_ROOT: this.api.url, ...this.database.env, ...this.env },
+      {
+        BOT_TOKEN: this.api.token,
+        TELEGRAM_API_ROOT: this.api.url,
+        ...this.database.env,
+        ...this.env,
+        ...extra,
+      },
       this.database.cwd,
     );
     this.outputs.push(this.bot);
@@ -141,6 +150,9 @@ export class E2eSession {
     if (testDatabaseKind === 'pglite') await this.stop();
     const opened = await this.open();
     try {
+      // Raw person columns hold person numbers: this process reads them with the database's key, when
+      // it holds the data key that opens it (a test of a generated or rotated key may not).
+      if (isKeyringConfigured()) await loadPersonNumberKey(opened.db).catch(() => false);
       return await inspect(opened.db);
     } finally {
       await opened.close();
@@ -179,7 +191,12 @@ export class E2eSession {
   }
 
   /** The first visible message (send or edit) to `chatId` after `mark`, optionally containing `including`. */
-  messageTo(chatId: number, mark: number, including?: string | RegExp): Promise<RecordedCall> {
+  messageTo(
+    chatId: number,
+    mark: number,
+    including?: string | RegExp,
+    timeoutMs?: number,
+  ): Promise<RecordedCall> {
     return this.after(
       mark,
       (call) =>
@@ -187,6 +204,7 @@ export class E2eSession {
         call.params.chat_id === chatId &&
         (including === undefined ||
           (typeof including === 'string' ? textOf(call).includes(including) : including.test(textOf(call)))),
+      timeoutMs,
     );
   }
 

@@ -2,12 +2,13 @@ import { asc, gt } from 'drizzle-orm';
 import type { DestinationStream } from 'pino';
 import type { Update } from 'telegraf/types';
 import { assembleBot } from '../../src/bot/index.js';
-import type { Services } from '../../src/services.js';
-import type { Role } from '../../src/domain/roles.js';
 import { type AppConfig, loadConfig } from '../../src/config.js';
 import type { Database, Db } from '../../src/db/client.js';
 import { outbox, people } from '../../src/db/schema.js';
+import type { Role } from '../../src/domain/roles.js';
 import { createLogger } from '../../src/logger.js';
+import { numberPeople } from '../../src/people/numbering.js';
+import type { Services } from '../../src/services.js';
 import { storeUpdates } from '../../src/telegram/inbox.js';
 import { UpdateProcessor } from '../../src/telegram/update-processor.js';
 import { seedUnitsIfEmpty } from '../../src/units/directory.js';
@@ -59,6 +60,8 @@ export async function createHarness(
 ): Promise<Harness> {
   const database = await createTestDatabase();
   await seedUnitsIfEmpty(database.db);
+  // As a start does (src/app.ts): the database's person-number key is made, kept sealed, and used.
+  await numberPeople(database.db);
   const config = loadConfig({ BOT_TOKEN: '123456:TEST', LOG_LEVEL: 'silent', ...env });
   const clock = {
     now: new Date(),

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personNumberOf } from '../../../src/crypto/person-numbers.js';
 import { queryRows } from '../../../src/db/client.js';
 import { auditLog, people } from '../../../src/db/schema.js';
 import { setSectionChat } from '../../../src/settings.js';
@@ -88,7 +89,11 @@ describe('people and access', () => {
     expect(deletes.map((message) => message.payload.scope)).toContainEqual({ type: 'chat', chat_id: 302 });
     expect(queued.find((message) => message.chatId === ADMIN)?.text).toContain('302');
     const [entry] = await harness.db.select().from(auditLog).where(eq(auditLog.action, 'person.revoked'));
-    expect(entry).toMatchObject({ actorId: ADMIN, details: { userId: 302, role: 'monitor' } });
+    // The details name the revoked person as the columns do: by person number, not Telegram id.
+    expect(entry).toMatchObject({
+      actorId: ADMIN,
+      details: { userId: personNumberOf(302), role: 'monitor' },
+    });
 
     const [after] = await harness.send(textMessage(user(302), '东门社区的情况补充'));
     expect(after?.text).toContain('尚未登记');
