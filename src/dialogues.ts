@@ -1,17 +1,30 @@
 /**
  * The dialogues table: one guided dialogue per person (a /tip draft, a conclusion wizard, an answer
- * awaited), stored so it survives a restart. Its data is sealed at rest, and its row is keyed by a keyed
- * number of the person (never their id: a dump would show who has a report half-written; issue 14).
+ * awaited), stored so it survives a restart and a key rotation. Its data is sealed at rest, and its row
+ * is keyed by a keyed number of the person (never their id: a dump would show who has a report
+ * half-written; issue 14).
  * It is read and written here only.
  */
 import { eq, inArray, sql } from 'drizzle-orm';
-import { isChatKey, keyedNumberFor, keyedNumbersFor } from './crypto/sealing.js';
+import { stableKeyedNumberFor } from './crypto/person-numbers.js';
+import { isChatKey, keyedNumbersFor } from './crypto/sealing.js';
 import { type Queryable, queryRows } from './db/client.js';
 import { dialogues } from './db/schema.js';
 
-/** The row key of a person's dialogue under the current key (tests look rows up with it). */
+/**
+ * The row key of a person's dialogue (tests look rows up with it): a keyed number made with the
+ * person-number key, which rotate-key keeps, so a draft outlives a rotation.
+ */
 export function dialogueRowKey(userId: number): number {
-  return keyedNumberFor('dialogue', userId);
+  return stableKeyedNumberFor('dialogue', userId);
+}
+
+/**
+ * Where a person's dialogue may be: under its row key, or under the data key's keyed numbers an
+ * earlier release used (while those keys are in the ring); setDialogue moves it to the first.
+ */
+function rowKeysOf(userId: number): number[] {
+  return [dialogueRowKey(userId), ...keyedNumbersFor('dialogue', userId)];
 }
 
 /** A person's guided dialogue in progress: which feature owns it (`kind`), its step and collected data. */
@@ -26,7 +39,7 @@ export async function getDialogue(db: Queryable, userId: number): Promise<Dialog
   const [row] = await db
     .select({ kind: dialogues.kind, step: dialogues.step, data: dialogues.data })
     .from(dialogues)
-    .where(inArray(dialogues.userId, keyedNumbersFor('dialogue', userId)))
+    .where(inArray(dialogues.userId, rowKeysOf(userId)))
     .limit(1);
   return row ?? null;
 }
@@ -42,8 +55,8 @@ export const DRAFT_DAYS = 7;
 
 /** Starts or advances a dialogue (one per person: starting one replaces any other). */
 export async function setDialogue(db: Queryable, userId: number, dialogue: Dialogue): Promise<void> {
-  const [current, ...older] = keyedNumbersFor('dialogue', userId);
-  // During a key rotation the row may still be under an older key: one dialogue per person, so it goes.
+  const [current, ...older] = rowKeysOf(userId);
+  // One dialogue per person: one an earlier release keyed otherwise goes.
   if (older.length > 0) await db.delete(dialogues).where(inArray(dialogues.userId, older));
   await db
     .insert(dialogues)
@@ -67,7 +80,7 @@ export async function pruneDialogues(db: Queryable): Promise<number> {
 export async function clearDialogue(db: Queryable, userId: number): Promise<boolean> {
   const removed = await db
     .delete(dialogues)
-    .where(inArray(dialogues.userId, keyedNumbersFor('dialogue', userId)))
+    .where(inArray(dialogues.userId, rowKeysOf(userId)))
     .returning({ userId: dialogues.userId });
   return removed.length > 0;
 }

@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asc, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateKeyCommand } from '../../src/cli/rotate-key.js';
 import { defaultKeyFilePath, readKeyFile, writeKeyFile } from '../../src/crypto/key-store.js';
@@ -15,6 +16,11 @@ import {
 } from '../../src/crypto/sealing.js';
 import { queryRows } from '../../src/db/client.js';
 import { itemAdditions, items, people } from '../../src/db/schema.js';
+import { getDialogue, setDialogue } from '../../src/dialogues.js';
+import { buildDigest } from '../../src/digests/compose.js';
+import { translatorFor } from '../../src/i18n.js';
+import { concludeItem } from '../../src/items/conclusion.js';
+import { OutboxBuffer } from '../../src/telegram/outbox.js';
 import { capture, runCommand } from '../support/cli.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { TEST_DATA_KEY } from '../support/test-key.js';
@@ -22,6 +28,9 @@ import { textMessage, user } from '../support/updates.js';
 
 const testKey = Buffer.from(TEST_DATA_KEY, 'base64');
 const MONITOR = 7101;
+const LIAISON = 7102;
+const OFFICER = 7103;
+const ZONE = 'Asia/Shanghai';
 const TEXT = '镇长在防波堤工程中指定施工方，金额约300万元';
 
 describe('CLI rotate-key', () => {
@@ -34,7 +43,8 @@ describe('CLI rotate-key', () => {
   const readAll = async () => ({
     items: await harness.db.select({ id: items.id, text: items.text }).from(items).orderBy(asc(items.id)),
     additions: await harness.db.select({ text: itemAdditions.text }).from(itemAdditions),
-    names: await harness.db.select({ name: people.displayName }).from(people),
+    // Sorted: resealing rewrites rows, so their order in the table changes.
+    names: (await harness.db.select({ name: people.displayName }).from(people)).map((row) => row.name).sort(),
   });
 
   beforeAll(async () => {
@@ -49,6 +59,14 @@ describe('CLI rotate-key', () => {
       await harness.send(textMessage(user(MONITOR, { name: '张保密' }), `/tip F-HPZ ${TEXT} 第${n}次`));
     }
     await harness.send(textMessage(user(MONITOR, { name: '张保密' }), '/add 1 工程款是在三月份支付的'));
+    // For the last test: an officer, and item 5 forwarded to the audit bureau, whose liaison is enrolled.
+    await harness.enrol(OFFICER, 'officer');
+    await harness.enrol(LIAISON, 'liaison', { agency: 'AUD' });
+    await harness.db.execute(
+      sql`update items set status = 'forwarded', forwarded_agency = 'AUD' where id = 5`,
+    );
+    // A guided tip the liaison left half-written before the rotations.
+    await setDialogue(harness.db, LIAISON, { kind: 'tip', step: 'text', data: { text: '草稿：工程款' } });
   });
   afterAll(async () => {
     await harness.close();
@@ -142,5 +160,52 @@ describe('CLI rotate-key', () => {
     await harness.send(textMessage(user(MONITOR), '/add 2 还有一个证人'));
     expect((await readAll()).additions).toHaveLength(2);
     expect(await readFile(keyFile, 'utf8')).not.toContain(next.toString('base64'));
+  });
+
+  it('after the rotations, a draft from before them is still there (its row key does not follow the data key)', async () => {
+    expect(await getDialogue(harness.db, LIAISON)).toEqual({
+      kind: 'tip',
+      step: 'text',
+      data: { text: '草稿：工程款' },
+    });
+  });
+
+  it('after the rotations, a conclusion still tells its reporter and the monthly circulation reaches the liaison', async () => {
+    // Only the latest key is held now; the reporter's link, the officer and the liaison date from before.
+    await harness.db.execute(sql`update items set status = 'verifying' where id = 4`);
+    const [item] = await harness.db.select({ version: items.version }).from(items).where(eq(items.id, 4));
+    const out = new OutboxBuffer();
+    const outcome = await concludeItem(
+      harness.db,
+      out,
+      {
+        itemId: 4,
+        version: item?.version ?? 0,
+        conclusion: { finding: 'substantiated', measures: ['talk'], points: null, note: '' },
+      },
+      { viewer: { telegramId: OFFICER, admin: false }, now: new Date(), timeZone: ZONE },
+    );
+    expect(outcome).toMatchObject({ kind: 'concluded' });
+    expect(out.messages.map((message) => [message.chatId, message.ref])).toContainEqual([
+      MONITOR,
+      'feedback:4',
+    ]);
+    // The circulation of this month, built at the start of the next: item 5 goes to AUD's liaison.
+    const at = DateTime.now()
+      .setZone(ZONE)
+      .plus({ months: 1 })
+      .startOf('month')
+      .plus({ hours: 1 })
+      .toJSDate();
+    const built = await buildDigest(
+      harness.db,
+      'monthly',
+      { at, timeZone: ZONE, botUsername: 'liaison_test_bot', includeAdminsOnly: false, adminOnlyUnits: [] },
+      translatorFor('zh-CN'),
+    );
+    expect(built.agencyMessages.map((message) => [message.chatId, message.agency])).toEqual([
+      [LIAISON, 'AUD'],
+    ]);
+    expect(built.agencyMessages[0]?.message.text).toContain('#5');
   });
 });
