@@ -1,11 +1,15 @@
 // Issue #7 through the real process and the fake Bot API: the data key is generated on the embedded
 // default (or taken from DATA_KEY on Postgres), `npm run cli -- rotate-key` re-encrypts everything,
 // and after a restart every item is still readable by the section and still its reporter's.
+// Issue 14, point 3: after the rotation, every feature that needs a reporter (or a person's chat) still
+// works through the real process: replies, /add, /ask, /reveal, feedback, the flood limit, the circulation.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
+import { FLOOD_LIMIT } from '../../src/domain/limits.js';
 import { packageRoot } from '../../src/paths.js';
 import { testDatabaseKind } from '../support/database.js';
 import { E2eSession, textOf } from '../support/e2e-session.js';
@@ -16,6 +20,8 @@ import { textMessage, user } from '../support/updates.js';
 const admin = user(9700, { name: '赵部长' });
 const monitor = user(9701, { name: '丹东信息员' });
 const officer = user(9702, { name: '干部科小王' });
+const liaison = user(9703, { name: '审计局联络员' });
+const SECTION_GROUP = { id: -100_970_001, type: 'supergroup' as const, title: '干部科' };
 const TIP_TEXT = '镇长在防波堤工程中指定施工方，金额约300万元';
 
 describe(`data key and rotate-key through the real process on ${testDatabaseKind}`, {
@@ -42,6 +48,7 @@ describe(`data key and rotate-key through the real process on ${testDatabaseKind
     await session.start();
     await session.enrol(admin, monitor, 'monitor 丹东社区');
     await session.enrol(admin, officer, 'officer');
+    await session.enrol(admin, liaison, 'liaison AUD');
     receipt = await session.say(monitor, `/tip F-HPZ ${TIP_TEXT}`);
     itemId = Number(/#(\d+)/.exec(textOf(receipt))?.[1]);
   }, 180_000);
@@ -101,7 +108,44 @@ describe(`data key and rotate-key through the real process on ${testDatabaseKind
     // The officer is told an answer came; the card shows it.
     await session.messageTo(officer.id, mark, `#${itemId}`);
     expect(textOf(await session.say(officer, `/show ${itemId}`))).toContain('三月十二日');
-    const revealed = await session.say(admin, `/reveal ${itemId} 县纪委来函要求核实该线索的举报人身份以便约谈`);
+    const revealed = await session.say(
+      admin,
+      `/reveal ${itemId} 县纪委来函要求核实该线索的举报人身份以便约谈`,
+    );
     expect(textOf(revealed)).toContain('丹东信息员');
+  });
+
+  it('after the rotation: filing tells the reporter, and the flood limit still counts the tip sent before it', async () => {
+    // Filing ends handling; the reporter, found through the item's sealed link, is told in general terms.
+    const card = await session.say(officer, `/show ${itemId}`);
+    let mark = session.press(officer, card, '存档备查');
+    const filed = await session.messageTo(monitor.id, mark, `#${itemId}`);
+    expect(textOf(filed)).toContain(`您反映的问题 #${itemId} 已存档备查`);
+    // The hour's limit reads the reporter's ledger, re-keyed by the rotation: with the tip from before
+    // it, FLOOD_LIMIT - 1 more are taken and the next is refused.
+    for (let n = 1; n < FLOOD_LIMIT; n += 1) {
+      mark = session.push(textMessage(monitor, `/tip F-HPZ 第${n}条线索：防波堤工程款去向不明`));
+      expect(textOf(await session.messageTo(monitor.id, mark))).toMatch(/#\d+/);
+    }
+    const refused = await session.say(monitor, '/tip F-HPZ 再一条线索：施工方账目');
+    expect(textOf(refused)).toContain(`已经发送了 ${FLOOD_LIMIT} 条信息`);
+  });
+
+  it('after the rotation: the monthly circulation reaches the liaison (enrolled before it) of the agency an item went to', async () => {
+    await session.bindSectionChat(admin, SECTION_GROUP);
+    let mark = session.push(textMessage(officer, `/show ${itemId + 1}`));
+    const card = await session.messageTo(officer.id, mark, `#${itemId + 1}`);
+    mark = session.press(officer, card, '转办');
+    const choose = await session.messageTo(officer.id, mark, '转办');
+    mark = session.press(officer, choose, '审计局');
+    await session.messageTo(liaison.id, mark, `#${itemId + 1}`);
+    // A restart on the first of next month (the test clock): the catch-up sends this month's circulation.
+    await session.stop();
+    const nextMonth = DateTime.now().setZone('Asia/Shanghai').plus({ months: 1 }).startOf('month');
+    mark = session.mark();
+    await session.start({ NODE_ENV: 'test', TEST_CLOCK_START: nextMonth.plus({ hours: 10 }).toISO() ?? '' });
+    const circulation = await session.messageTo(liaison.id, mark, '联席会议信息通报', 60_000);
+    expect(textOf(circulation)).toContain(`#${itemId + 1}`);
+    expect(textOf(circulation)).not.toContain(monitor.first_name);
   });
 });
