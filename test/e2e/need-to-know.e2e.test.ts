@@ -25,15 +25,22 @@ describe(`need-to-know through the real process on ${testDatabaseKind}`, { timeo
     calls.map((call) => `${call.method} → ${String(call.params.chat_id ?? '')}`);
 
   beforeAll(async () => {
-    session = await E2eSession.create({ ADMIN_IDS: String(admin.id) });
+    // Alerts at once, and awaited below: with the default 10-minute batch the tip's alert to the group
+    // went out at the next boundary, inside whichever test's quiet window it happened to fall.
+    session = await E2eSession.create({ ADMIN_IDS: String(admin.id), ALERT_BATCH_MINUTES: '0' });
     await session.start();
     await session.enrol(admin, officer, 'officer');
     await session.enrol(admin, monitor, 'monitor 东门社区');
     await session.enrol(admin, monitorEn, 'monitor 西门社区');
     await session.enrol(admin, leaver, 'officer');
     await session.bindSectionChat(admin, SECTION_GROUP);
+    const beforeTip = session.mark();
     const receipt = await session.say(monitor, `/tip F-HPZ ${TIP}`);
     item = Number(/#(\d+)/.exec(textOf(receipt))?.[1]);
+    await session.api.waitFor(
+      (call) =>
+        call.seq > beforeTip && call.method === 'sendMessage' && call.params.chat_id === SECTION_GROUP.id,
+    );
     await session.settle(1000);
   }, 240_000);
   afterAll(() => session?.dispose());
