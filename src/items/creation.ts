@@ -25,19 +25,18 @@ import { headKeyForItem } from '../heads/tenures.js';
 import { workingCalendar } from '../holidays.js';
 import { markReported } from '../people/roster.js';
 import type { OutboxBuffer } from '../telegram/outbox.js';
-import { recordReported } from './ledger.js';
+import { countInLedgerSince, lockLedger, recordInLockedLedger } from './ledger.js';
 import { alertSection } from './notifications.js';
 import { linkReporter, REPORTER_ACTOR } from './reporter-link.js';
 import {
   type AttachmentInput,
-  countReportedSince,
   findRecentDuplicate,
   insertAttachments,
   insertItem,
   linkRelated,
   recentItemsForRouting,
 } from './store.js';
-import { type ItemSummary, itemCode, loadItemSummary } from './summary.js';
+import { type ItemSummary, itemCode, loadItemSummary, summaryOfRow } from './summary.js';
 
 /** A tip, notice or logged report to store. */
 export interface NewItem {
@@ -135,9 +134,10 @@ export async function createItem(
   const duplicate = duplicateId === null ? null : await loadItemSummary(db, duplicateId);
   if (duplicate) return { kind: 'duplicate', item: duplicate };
 
-  if (input.reporterId !== null) {
-    const recent = await countReportedSince(db, input.reporterId, new Date(now.getTime() - FLOOD_WINDOW_MS));
-    if (isFlooding(recent)) return { kind: 'refused', reason: 'flood' };
+  // The reporter's ledger, read (and locked) once: for the flood limit now, to add the item below.
+  const ledger = input.reporterId === null ? null : await lockLedger(db, input.reporterId);
+  if (ledger && isFlooding(countInLedgerSince(ledger, new Date(now.getTime() - FLOOD_WINDOW_MS)))) {
+    return { kind: 'refused', reason: 'flood' };
   }
 
   const decision = route(
@@ -161,33 +161,36 @@ export async function createItem(
     },
   );
 
-  const itemId = await insertItem(db, {
-    kind: input.kind,
-    sourceKind: input.sourceKind,
-    sourceAgency: input.sourceAgency,
-    signed: input.signed,
-    domain: input.domain,
-    unitCode: input.unitCode,
-    text,
-    reference: input.reference ?? null,
-    mustInvestigate: decision.mustInvestigate,
-    reasons: decision.reasons,
-    priority: decision.priority,
-    triageDueAt: decision.triageDueAt,
-    concludeDueAt: decision.concludeDueAt,
-    repeatSubject: decision.repeatSubject,
-    adminsOnly: decision.adminsOnly,
-    // The item is about whoever headed the unit the day it arrived; a later head change never moves it.
-    headPersonKey: await headKeyForItem(db, input.unitCode, now, context.config.timeZone),
-    contentHash: contentHash({ ...input, text }),
-    createdAt: now,
-    updatedAt: now,
-  });
-  if (input.reporterId !== null) {
+  const item = summaryOfRow(
+    await insertItem(db, {
+      kind: input.kind,
+      sourceKind: input.sourceKind,
+      sourceAgency: input.sourceAgency,
+      signed: input.signed,
+      domain: input.domain,
+      unitCode: input.unitCode,
+      text,
+      reference: input.reference ?? null,
+      mustInvestigate: decision.mustInvestigate,
+      reasons: decision.reasons,
+      priority: decision.priority,
+      triageDueAt: decision.triageDueAt,
+      concludeDueAt: decision.concludeDueAt,
+      repeatSubject: decision.repeatSubject,
+      adminsOnly: decision.adminsOnly,
+      // The item is about whoever headed the unit the day it arrived; a later head change never moves it.
+      headPersonKey: await headKeyForItem(db, input.unitCode, now, context.config.timeZone),
+      contentHash: contentHash({ ...input, text }),
+      createdAt: now,
+      updatedAt: now,
+    }),
+  );
+  const itemId = item.id;
+  if (input.reporterId !== null && ledger) {
     // Sealed for this item's row, so it opens on no other (the id exists only once the row does).
     await linkReporter(db, itemId, input.reporterId);
     // Listed in the reporter's sealed ledger, not marked on the item: nothing in clear ties their items together.
-    await recordReported(db, input.reporterId, [{ id: itemId, at: now.getTime() }], now);
+    await recordInLockedLedger(db, ledger, [{ id: itemId, at: now.getTime() }], now);
   }
   await linkRelated(db, itemId, decision.relatedItemIds);
   await insertAttachments(db, itemId, attachments);
@@ -217,8 +220,6 @@ export async function createItem(
     },
   });
 
-  const item = await loadItemSummary(db, itemId);
-  if (!item) throw new Error('created item not found');
   if (item.mustInvestigate) {
     await alertSection(db, out, item, {
       botUsername: context.botUsername,

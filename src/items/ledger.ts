@@ -89,22 +89,41 @@ async function withoutPurged(
 }
 
 /**
- * Rewrites this person's ledger in the caller's transaction: their rows under any key are read (and
- * locked), `change` applied, and the result stored as one row under the current key (none if empty).
+ * A reporter's ledger as read and locked in the caller's transaction: their rows under any key, and
+ * the entries of all of them merged. Storing a tip reads it once for the flood limit and writes it
+ * back with the new item (recordInLockedLedger), so the ledger costs one read and one write per tip.
  */
-async function rewriteLedger(
-  db: Queryable,
-  reporterId: number,
-  change: (entries: LedgerEntry[]) => Promise<LedgerEntry[]>,
-): Promise<void> {
-  const key = blindIndexFor('ledger', String(reporterId));
+export interface LockedLedger {
+  readonly reporterId: number;
+  /** The keys of the rows read (the current key's, and older ones a rotation left). */
+  readonly keys: readonly string[];
+  readonly entries: readonly LedgerEntry[];
+}
+
+/** Reads this person's ledger rows under any key, locking them until the caller's transaction ends. */
+export async function lockLedger(db: Queryable, reporterId: number): Promise<LockedLedger> {
   const rows = await db
     .select({ key: reporterLedgers.key, entries: reporterLedgers.entries })
     .from(reporterLedgers)
     .where(inArray(reporterLedgers.key, ledgerKeys(reporterId)))
     .for('update');
-  const entries = await change(merged(rows.map(openEntries)));
-  const older = rows.map((row) => row.key).filter((other) => other !== key);
+  return { reporterId, keys: rows.map((row) => row.key), entries: merged(rows.map(openEntries)) };
+}
+
+/** How many of a locked ledger's items were created at or after `since`. */
+export function countInLedgerSince(ledger: LockedLedger, since: Date): number {
+  const from = since.getTime();
+  return ledger.entries.filter((entry) => entry.at >= from).length;
+}
+
+/** Stores `entries` as the person's one ledger row under the current key (none if empty), replacing `ledger`'s rows. */
+async function writeLedger(
+  db: Queryable,
+  ledger: LockedLedger,
+  entries: readonly LedgerEntry[],
+): Promise<void> {
+  const key = blindIndexFor('ledger', String(ledger.reporterId));
+  const older = ledger.keys.filter((other) => other !== key);
   if (older.length > 0) await db.delete(reporterLedgers).where(inArray(reporterLedgers.key, older));
   if (entries.length === 0) {
     await db.delete(reporterLedgers).where(eq(reporterLedgers.key, key));
@@ -118,6 +137,19 @@ async function rewriteLedger(
 }
 
 /**
+ * Rewrites this person's ledger in the caller's transaction: their rows under any key are read (and
+ * locked), `change` applied, and the result stored as one row under the current key (none if empty).
+ */
+async function rewriteLedger(
+  db: Queryable,
+  reporterId: number,
+  change: (entries: LedgerEntry[]) => Promise<LedgerEntry[]>,
+): Promise<void> {
+  const ledger = await lockLedger(db, reporterId);
+  await writeLedger(db, ledger, await change([...ledger.entries]));
+}
+
+/**
  * Adds items to this person's ledger, in the caller's transaction (the item's own). Entries older than
  * the shortest retention period whose item has since been purged are dropped on the way.
  */
@@ -127,9 +159,21 @@ export async function recordReported(
   added: readonly LedgerEntry[],
   now: Date,
 ): Promise<void> {
+  await recordInLockedLedger(db, await lockLedger(db, reporterId), added, now);
+}
+
+/** recordReported on a ledger already read and locked in this transaction (lockLedger). */
+export async function recordInLockedLedger(
+  db: Queryable,
+  ledger: LockedLedger,
+  added: readonly LedgerEntry[],
+  now: Date,
+): Promise<void> {
   const old = now.getTime() - SHORTEST_RETENTION_MS;
-  await rewriteLedger(db, reporterId, async (entries) =>
-    merged([await withoutPurged(db, entries, (entry) => entry.at < old), added]),
+  await writeLedger(
+    db,
+    ledger,
+    merged([await withoutPurged(db, ledger.entries, (entry) => entry.at < old), added]),
   );
 }
 

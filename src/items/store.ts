@@ -41,28 +41,29 @@ function visibleTo(viewer: Viewer): SQL | undefined {
  */
 export async function itemSummaryRows(db: Queryable, ids: readonly number[]) {
   return db
-    .select({
-      id: items.id,
-      kind: items.kind,
-      sourceKind: items.sourceKind,
-      sourceAgency: items.sourceAgency,
-      domain: items.domain,
-      unitCode: items.unitCode,
-      unitNameZh: units.nameZh,
-      unitNameEn: units.nameEn,
-      status: items.status,
-      priority: items.priority,
-      mustInvestigate: items.mustInvestigate,
-      reasons: items.reasons,
-      repeatSubject: items.repeatSubject,
-      adminsOnly: items.adminsOnly,
-      createdAt: items.createdAt,
-      updatedAt: items.updatedAt,
-    })
+    .select({ ...SUMMARY_COLUMNS, unitNameZh: units.nameZh, unitNameEn: units.nameEn })
     .from(items)
     .leftJoin(units, eq(units.code, items.unitCode))
     .where(inArray(items.id, [...ids]));
 }
+
+/** The item columns a summary shows (the unit's names come from the directory). */
+const SUMMARY_COLUMNS = {
+  id: items.id,
+  kind: items.kind,
+  sourceKind: items.sourceKind,
+  sourceAgency: items.sourceAgency,
+  domain: items.domain,
+  unitCode: items.unitCode,
+  status: items.status,
+  priority: items.priority,
+  mustInvestigate: items.mustInvestigate,
+  reasons: items.reasons,
+  repeatSubject: items.repeatSubject,
+  adminsOnly: items.adminsOnly,
+  createdAt: items.createdAt,
+  updatedAt: items.updatedAt,
+};
 
 /** The item if it exists and the viewer may see it; null otherwise (the two are never told apart). */
 export async function loadVisibleItem(db: Queryable, id: number, viewer: Viewer): Promise<ItemRow | null> {
@@ -431,11 +432,23 @@ export async function recentItemsForRouting(
   }));
 }
 
-/** Inserts a new item row; returns its number. */
-export async function insertItem(db: Queryable, values: NewItemRow): Promise<number> {
-  const [created] = await db.insert(items).values(values).returning({ id: items.id });
+/** Inserts a new item row; returns its summary row (as itemSummaryRows gives). */
+export async function insertItem(db: Queryable, values: NewItemRow) {
+  // The summary comes back with the insert (the unit's names by subquery), so the new item is not read again.
+  const [created] = await db
+    .insert(items)
+    .values(values)
+    .returning({
+      ...SUMMARY_COLUMNS,
+      unitNameZh: sql<
+        string | null
+      >`(select ${units.nameZh} from ${units} where ${units.code} = ${items.unitCode})`,
+      unitNameEn: sql<
+        string | null
+      >`(select ${units.nameEn} from ${units} where ${units.code} = ${items.unitCode})`,
+    });
   if (!created) throw new Error('item insert returned no row');
-  return created.id;
+  return created;
 }
 
 /** Links an item to related ones, both ways (existing links are kept). */

@@ -47,13 +47,17 @@ export function unitNameFor(
 /** Summaries of the given items (any order; missing ids are skipped); never includes text or reporter. */
 export async function loadItemSummaries(db: Queryable, ids: readonly number[]): Promise<ItemSummary[]> {
   if (ids.length === 0) return [];
-  const rows = await itemSummaryRows(db, ids);
-  return rows.map((row) => ({
+  return (await itemSummaryRows(db, ids)).map(summaryOfRow);
+}
+
+/** A summary from an item row as itemSummaryRows (or insertItem) returns it. */
+export function summaryOfRow(row: Awaited<ReturnType<typeof itemSummaryRows>>[number]): ItemSummary {
+  return {
     ...row,
     unitNameZh: row.unitNameZh ?? row.unitCode,
     unitNameEn: row.unitNameEn ?? row.unitCode,
     code: itemCode(row.domain, row.unitCode),
-  }));
+  };
 }
 
 /** The summary of one item, or null if there is no such item. */

@@ -4,7 +4,7 @@ import { people } from '../db/schema.js';
 import type { Role } from '../domain/roles.js';
 import { putSetting } from '../settings.js';
 import type { InviteTerms } from './invites.js';
-import { configAdminLanguage, configAdminLanguageKey } from './store.js';
+import { configAdminLanguage, configAdminLanguageKey, type StoredProfile } from './store.js';
 
 /** What Telegram tells about a person, kept so admins can recognise them and texts follow their language. */
 export interface TelegramProfile {
@@ -106,7 +106,6 @@ export async function countRevoked(db: Queryable): Promise<number> {
   return Number(row?.total ?? 0);
 }
 
-/** Keeps an active person's Telegram name, username and language current; returns true if any changed. */
 /**
  * Remembers the Telegram language of an ADMIN_IDS admin who has no enrolment (they have no row to
  * keep it in), so notices and alerts addressed to them follow it. True when it changed.
@@ -121,21 +120,23 @@ export async function rememberConfigAdminLanguage(
   return true;
 }
 
+/**
+ * Keeps an active person's Telegram name, username and language current; returns true if any changed.
+ * `stored` is the row as already read for this update (activePerson); without it the row is read here.
+ */
 export async function refreshProfile(
   db: Queryable,
   telegramId: number,
   profile: TelegramProfile,
+  stored?: StoredProfile,
 ): Promise<boolean> {
   // Names are sealed with a fresh nonce each time, so SQL cannot compare them: read, compare here.
-  const [stored] = await db
-    .select({ language: people.language, displayName: people.displayName, username: people.username })
-    .from(people)
-    .where(and(eq(people.telegramId, telegramId), isNull(people.revokedAt)));
-  if (!stored) return false;
+  const current = stored ?? (await storedProfile(db, telegramId));
+  if (!current) return false;
   if (
-    stored.language === profile.language &&
-    stored.displayName === profile.displayName &&
-    stored.username === profile.username
+    current.language === profile.language &&
+    current.displayName === profile.displayName &&
+    current.username === profile.username
   ) {
     return false;
   }
@@ -145,6 +146,14 @@ export async function refreshProfile(
     .where(and(eq(people.telegramId, telegramId), isNull(people.revokedAt)))
     .returning({ telegramId: people.telegramId });
   return changed.length > 0;
+}
+
+async function storedProfile(db: Queryable, telegramId: number): Promise<StoredProfile | undefined> {
+  const [row] = await db
+    .select({ language: people.language, displayName: people.displayName, username: people.username })
+    .from(people)
+    .where(and(eq(people.telegramId, telegramId), isNull(people.revokedAt)));
+  return row;
 }
 
 /** Records the day a reporter last reported (the day only, so it cannot be matched to an item's time). */

@@ -19,6 +19,18 @@ export interface Person {
   community: string | null;
   agency: string | null;
   language: string | null;
+  /**
+   * The Telegram name, username and language as stored, read with the rest so the profile refresh
+   * that follows every update need not read the row again; absent for an ADMIN_IDS admin with no row.
+   */
+  stored?: StoredProfile;
+}
+
+/** A person's Telegram profile as the people row holds it (name and username opened). */
+export interface StoredProfile {
+  displayName: string | null;
+  username: string | null;
+  language: string | null;
 }
 
 /** The active enrolment of a Telegram user; ids in `adminIds` (ADMIN_IDS) are admins even before enrolling. */
@@ -34,10 +46,15 @@ export async function activePerson(
       community: people.community,
       agency: people.agency,
       language: people.language,
+      displayName: people.displayName,
+      username: people.username,
     })
     .from(people)
     .where(and(eq(people.telegramId, telegramId), isNull(people.revokedAt)));
-  if (row && isRole(row.role)) return row;
+  if (row && isRole(row.role)) {
+    const { displayName, username, ...person } = row;
+    return { ...person, role: row.role, stored: { displayName, username, language: row.language } };
+  }
   if (adminIds.includes(telegramId)) {
     const language = await configAdminLanguage(db, telegramId);
     return { telegramId, role: 'admin', community: null, agency: null, language };

@@ -15,11 +15,16 @@ export function profileRefresh(): Composer<BotContext> {
     const from = ctx.from;
     if (person && from && !from.is_bot) {
       const language = from.language_code ?? person.language;
-      const changed = await refreshProfile(ctx.db, from.id, {
-        displayName: personName(from.first_name, from.last_name) || null,
-        username: from.username ?? null,
-        language,
-      });
+      const changed = await refreshProfile(
+        ctx.db,
+        from.id,
+        {
+          displayName: personName(from.first_name, from.last_name) || null,
+          username: from.username ?? null,
+          language,
+        },
+        person.stored,
+      );
       // An ADMIN_IDS admin who never enrolled has no row: remember their language elsewhere.
       const configAdmin =
         !changed && from.language_code && ctx.services.config.adminIds.includes(from.id)
