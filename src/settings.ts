@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from './db/client.js';
+import { markDirectoryWritten, readThroughCache } from './db/read-cache.js';
 import { settings } from './db/schema.js';
 
 /** The cadre section's group chat, as bound by an admin's /bindchat. */
@@ -19,15 +20,20 @@ const SECTION_CHAT = 'section_chat';
  * turned a key id such as "402e3206" into the number Infinity.
  */
 export async function getSetting<T>(db: Queryable, key: string): Promise<T | null> {
-  const [row] = await db
-    .select({ json: sql<string>`${settings.value}::text` })
-    .from(settings)
-    .where(eq(settings.key, key));
-  return row === undefined ? null : (JSON.parse(row.json) as T | null);
+  // The text is what is cached, parsed on every read, so no caller shares an object with another.
+  const json = await readThroughCache(db, `setting:${key}`, async () => {
+    const [row] = await db
+      .select({ json: sql<string>`${settings.value}::text` })
+      .from(settings)
+      .where(eq(settings.key, key));
+    return row?.json ?? null;
+  });
+  return json === null ? null : (JSON.parse(json) as T | null);
 }
 
 /** Writes a setting's JSON value. */
 export async function putSetting(db: Queryable, key: string, value: unknown): Promise<void> {
+  markDirectoryWritten(db);
   await db
     .insert(settings)
     .values({ key, value })
@@ -39,6 +45,7 @@ export async function putSetting(db: Queryable, key: string, value: unknown): Pr
  * processes race); returns true if this call wrote it.
  */
 export async function putSettingIfAbsent(db: Queryable, key: string, value: unknown): Promise<boolean> {
+  markDirectoryWritten(db);
   const written = await db
     .insert(settings)
     .values({ key, value })
@@ -49,6 +56,7 @@ export async function putSettingIfAbsent(db: Queryable, key: string, value: unkn
 
 /** Removes a setting; returns true if there was one. */
 export async function deleteSetting(db: Queryable, key: string): Promise<boolean> {
+  markDirectoryWritten(db);
   const deleted = await db.delete(settings).where(eq(settings.key, key)).returning({ key: settings.key });
   return deleted.length > 0;
 }

@@ -5,6 +5,7 @@
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
+import { markDirectoryWritten, readThroughCache } from '../db/read-cache.js';
 import { heads, headTenures, mustRemoveMarks, obligations, pointsDeductions } from '../db/schema.js';
 import type { Person, PersonKey, Tenure } from '../domain/heads.js';
 import type { MustRemoveMark, MustRemoveOutcome, MustRemoveReason } from '../domain/must-remove.js';
@@ -51,8 +52,10 @@ export function loadTenures(db: Queryable): Promise<Tenure[]> {
 }
 
 /** A unit's tenures, earliest first (read per tip: only the unit's rows, not the whole history). */
-export function tenuresOfUnit(db: Queryable, unitCode: string): Promise<Tenure[]> {
-  return selectTenures(db, unitCode);
+export async function tenuresOfUnit(db: Queryable, unitCode: string): Promise<Tenure[]> {
+  const tenures = await readThroughCache(db, `tenures:${unitCode}`, () => selectTenures(db, unitCode));
+  // Copies: the cached list is shared by every update that reads it (src/db/read-cache.ts).
+  return tenures.map((tenure) => ({ ...tenure }));
 }
 
 /** Adds a person. */
@@ -62,6 +65,7 @@ export async function insertPerson(db: Queryable, person: Person): Promise<void>
 
 /** Adds a tenure. */
 export async function insertTenure(db: Queryable, tenure: Tenure): Promise<void> {
+  markDirectoryWritten(db);
   await db.insert(headTenures).values({
     personKey: tenure.personKey,
     unitCode: tenure.unitCode,
@@ -73,6 +77,7 @@ export async function insertTenure(db: Queryable, tenure: Tenure): Promise<void>
 
 /** Ends a tenure (found by person, unit and first day) on its last day. */
 export async function endStoredTenure(db: Queryable, ended: Tenure): Promise<void> {
+  markDirectoryWritten(db);
   await db
     .update(headTenures)
     .set({ toDate: ended.to })
@@ -91,6 +96,7 @@ export async function replaceTenures(
   newPersons: readonly Person[],
   tenures: readonly Tenure[],
 ): Promise<void> {
+  markDirectoryWritten(db);
   if (newPersons.length > 0) {
     await db
       .insert(heads)

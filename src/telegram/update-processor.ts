@@ -3,6 +3,7 @@ import type { Update } from 'telegraf/types';
 import { backoffMs } from '../backoff.js';
 import { columnPlace, unsealAt } from '../crypto/sealing.js';
 import { type Database, queryRows, type Tx } from '../db/client.js';
+import { DIRECTORY_VERSION, useReadCache } from '../db/read-cache.js';
 import { inboxUpdates } from '../db/schema.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -35,6 +36,8 @@ interface ClaimedUpdate extends Record<string, unknown> {
   attempts: number;
   /** When the update was stored (milliseconds since the epoch, the database's clock). */
   received_ms: number | string;
+  /** DIRECTORY_VERSION as this claim saw it (src/db/read-cache.ts). */
+  directory_version: string;
 }
 
 /**
@@ -134,7 +137,8 @@ export class UpdateProcessor {
       await this.database.db.transaction(async (tx) => {
         const rows = await queryRows<ClaimedUpdate>(
           tx,
-          sql`select update_id, payload, attempts, extract(epoch from received_at) * 1000 as received_ms
+          sql`select update_id, payload, attempts, extract(epoch from received_at) * 1000 as received_ms,
+                ${DIRECTORY_VERSION} as directory_version
               from ${inboxUpdates} u
               where u.status = 'pending' and u.next_attempt_at <= now()
                 and not exists (
@@ -147,6 +151,8 @@ export class UpdateProcessor {
         );
         claimed = rows[0];
         if (!claimed) return;
+        // The unit directory and settings are read from this process's cache while their version holds.
+        useReadCache(this.database, tx, String(claimed.directory_version));
         update =
           // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
           (

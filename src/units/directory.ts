@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
+import { markDirectoryWritten, readThroughCache } from '../db/read-cache.js';
 import { units } from '../db/schema.js';
 import type { UnitRef } from '../domain/tip-code.js';
 import { resourcePath } from '../paths.js';
@@ -68,6 +69,7 @@ export function parseUnitsCsv(content: string): { units: Unit[]; problems: UnitC
 /** Adds or updates units by code. */
 export async function upsertUnits(db: Queryable, list: readonly Unit[]): Promise<void> {
   if (list.length === 0) return;
+  markDirectoryWritten(db);
   await db
     .insert(units)
     .values(list.map((unit) => ({ ...unit })))
@@ -109,7 +111,11 @@ const UNIT_COLUMNS = {
 
 /** Every unit, by code. */
 export async function loadUnits(db: Queryable): Promise<Unit[]> {
-  return db.select(UNIT_COLUMNS).from(units).orderBy(asc(units.code));
+  const list = await readThroughCache(db, 'units', () =>
+    db.select(UNIT_COLUMNS).from(units).orderBy(asc(units.code)),
+  );
+  // Copies: the cached list is shared by every update that reads it.
+  return list.map((unit) => ({ ...unit }));
 }
 
 /** One unit by its code, or null when the directory has no such unit. */
