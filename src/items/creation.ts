@@ -192,40 +192,42 @@ export async function createItem(
     }),
   );
   const itemId = item.id;
-  if (input.reporterId !== null && ledger) {
-    // Sealed for this item's row, so it opens on no other (the id exists only once the row does).
-    await linkReporter(db, itemId, input.reporterId);
-    // Listed in the reporter's sealed ledger, not marked on the item: nothing in clear ties their items together.
-    await recordInLockedLedger(db, ledger, [{ id: itemId, at: now.getTime() }], now);
-  }
-  await linkRelated(db, itemId, decision.relatedItemIds);
-  await insertAttachments(db, itemId, attachments);
-  if (input.reporterId !== null && ledger) {
-    // The day only: an exact time would match the item's created_at and tell a database reader who sent it.
-    const day = DateTime.fromJSDate(now, { zone: context.config.timeZone }).startOf('day').toJSDate();
-    // An item of theirs from today is in the ledger: storing it marked this day already.
-    if (countInLedgerSince(ledger, day) === 0) await markReported(db, input.reporterId, day);
-  }
+  const reporterId = input.reporterId;
+  // The day only: an exact time would match the item's created_at and tell a database reader who sent it.
+  const day = DateTime.fromJSDate(now, { zone: context.config.timeZone }).startOf('day').toJSDate();
   // A reporter's Telegram id next to an item id would unmask them in the audit log: record the role only.
-  const byReporter = input.reporterId !== null;
-  await appendAudit(db, {
-    actorId: byReporter ? null : input.actorId,
-    action: 'item.created',
-    itemId,
-    details: {
-      ...(byReporter ? REPORTER_ACTOR : {}),
-      kind: input.kind,
-      sourceKind: input.sourceKind,
-      sourceAgency: input.sourceAgency,
-      code: itemCode(input.domain, input.unitCode),
-      attachments: attachments.length,
-      mustInvestigate: decision.mustInvestigate,
-      reasons: decision.reasons,
-      priority: decision.priority,
-      adminsOnly: decision.adminsOnly,
-      related: decision.relatedItemIds,
-    },
-  });
+  const byReporter = reporterId !== null;
+  // The writes that follow the insert do not depend on one another either: sent together, like the reads.
+  await Promise.all([
+    // Sealed for this item's row, so it opens on no other (the id exists only once the row does).
+    reporterId !== null ? linkReporter(db, itemId, reporterId) : null,
+    // Listed in the reporter's sealed ledger, not marked on the item: nothing in clear ties their items together.
+    ledger ? recordInLockedLedger(db, ledger, [{ id: itemId, at: now.getTime() }], now) : null,
+    // An item of theirs from today is in the ledger: storing it marked this day already.
+    reporterId !== null && ledger && countInLedgerSince(ledger, day) === 0
+      ? markReported(db, reporterId, day)
+      : null,
+    linkRelated(db, itemId, decision.relatedItemIds),
+    insertAttachments(db, itemId, attachments),
+    appendAudit(db, {
+      actorId: byReporter ? null : input.actorId,
+      action: 'item.created',
+      itemId,
+      details: {
+        ...(byReporter ? REPORTER_ACTOR : {}),
+        kind: input.kind,
+        sourceKind: input.sourceKind,
+        sourceAgency: input.sourceAgency,
+        code: itemCode(input.domain, input.unitCode),
+        attachments: attachments.length,
+        mustInvestigate: decision.mustInvestigate,
+        reasons: decision.reasons,
+        priority: decision.priority,
+        adminsOnly: decision.adminsOnly,
+        related: decision.relatedItemIds,
+      },
+    }),
+  ]);
 
   if (item.mustInvestigate) {
     await alertSection(db, out, item, {
