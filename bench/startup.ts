@@ -38,8 +38,7 @@ async function startOnce(api: FakeBotApi, scratch: Scratch): Promise<number> {
     errors = `${errors}${chunk.toString()}`.slice(-4000);
   });
   try {
-    const poll = await api.waitFor((call) => call.method === 'getUpdates' && call.at >= started, 60_000);
-    return poll.at - started;
+    return (await api.waitForPolling(started, 60_000)) - started;
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)}\nbot stderr:\n${errors}`);
   } finally {

@@ -83,7 +83,7 @@ describe.skipIf(testDatabaseKind !== 'pglite')('a production install', { timeout
         LOG_LEVEL: 'info',
       });
       const exit = finished(bot);
-      await api.waitFor((call) => call.method === 'getUpdates', 120_000);
+      await api.waitForPolling(0, 120_000);
       api.pushUpdate(textMessage(user(601, { lang: 'en' }), '/start'));
       const reply = await api.waitFor(
         (call) => call.method === 'sendMessage' && call.params.chat_id === 601,

@@ -96,7 +96,7 @@ export class E2eSession {
 
   /** Starts the bot (with `extra` environment for this start only) and resolves once it polls and has said it started. */
   async start(extra: Record<string, string> = {}): Promise<void> {
-    const mark = this.mark();
+    const since = Date.now();
     this.bot = BotProcess.start(
       {
         BOT_TOKEN: this.api.token,
@@ -113,12 +113,12 @@ export class E2eSession {
       throw new Error(`bot exited while starting (${code ?? signal}):\n${bot.text().slice(-3000)}`);
     });
     await Promise.race([
-      // Generous: a first start creates the database, which on a busy shared machine takes a while.
-      this.api
-        .waitFor((call) => call.method === 'getUpdates' && call.seq > mark, 90_000)
-        .catch((error: unknown) => {
-          throw new Error(`${String(error)}\nbot output:\n${bot.text().slice(-3000)}`);
-        }),
+      // Its first long poll arriving, not that poll ending: an idle poll is answered only after its
+      // whole timeout (25 s), which every start used to wait out. Generous: a first start creates the
+      // database, which on a busy shared machine takes a while.
+      this.api.waitForPolling(since, 90_000).catch((error: unknown) => {
+        throw new Error(`${String(error)}\nbot output:\n${bot.text().slice(-3000)}`);
+      }),
       exited,
     ]);
     exited.catch(() => {});

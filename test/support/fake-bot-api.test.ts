@@ -134,6 +134,23 @@ describe('getUpdates', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
+  it('tells a waiter that a long poll arrived while the poll is still held, and not for polls before `since`', async () => {
+    await call('getUpdates', { timeout: 0 });
+    const since = Date.now() + 1;
+    await new Promise((r) => setTimeout(r, 5));
+    // The poll made before `since` does not count; a 200 ms wait ends without one.
+    await expect(fake.waitForPolling(since, 200)).rejects.toThrow(/no getUpdates arrived/);
+    const poll = call('getUpdates', { timeout: 30 });
+    const started = Date.now();
+    const arrived = await fake.waitForPolling(since, 5000);
+    expect(arrived).toBeGreaterThanOrEqual(since);
+    // Known long before the held poll ends (30 s), and not yet recorded as a call.
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(fake.calls.filter((c) => c.method === 'getUpdates')).toHaveLength(1);
+    fake.pushUpdate(textMessage(user(1), 'end the poll'));
+    expect((await poll).result).toHaveLength(1);
+  });
+
   it('answers a held long poll with [] on stop', async () => {
     const poll = call('getUpdates', { timeout: 30 });
     await new Promise((r) => setTimeout(r, 100));

@@ -289,6 +289,9 @@ export class FakeBotApi {
   private maxOffset = 0;
   private updates: Array<Record<string, unknown> & { update_id: number }> = [];
   private readonly polls = new Set<HeldPoll>();
+  /** When each getUpdates arrived, answered or still held: a held long poll is recorded only when it ends. */
+  private readonly pollArrivals: number[] = [];
+  private readonly pollWaiters = new Set<() => void>();
   private wakeScheduled = false;
   private readonly watchers = new Set<Watcher>();
   private faultPlan: (FaultPlan & { random: () => number }) | null = null;
@@ -443,6 +446,35 @@ export class FakeBotApi {
       }
     }
     return texts;
+  }
+
+  /**
+   * Resolves with the arrival time of the first getUpdates that arrived at or after `since` (ms since
+   * the epoch), as soon as it arrives: a bot that is polling holds its long poll open, and that call is
+   * recorded only when it ends, up to its whole timeout later.
+   */
+  waitForPolling(since: number, timeoutMs = 10_000): Promise<number> {
+    const arrived = () => this.pollArrivals.find((at) => at >= since);
+    const found = arrived();
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const wake = () => {
+        const at = arrived();
+        if (at === undefined) return;
+        clearTimeout(timer);
+        this.pollWaiters.delete(wake);
+        resolve(at);
+      };
+      const timer = setTimeout(() => {
+        this.pollWaiters.delete(wake);
+        reject(
+          new Error(
+            `no getUpdates arrived within ${timeoutMs} ms; recent calls:\n${this.describeRecent(25)}`,
+          ),
+        );
+      }, timeoutMs);
+      this.pollWaiters.add(wake);
+    });
   }
 
   /** Resolves with the first call, recorded or future, matching `predicate`; rejects after timeoutMs listing recent calls. */
@@ -692,6 +724,8 @@ export class FakeBotApi {
 
   private getUpdates(exchange: Exchange): void {
     const { params } = exchange;
+    this.pollArrivals.push(exchange.at);
+    for (const wake of [...this.pollWaiters]) wake();
     if (this.webhookState) {
       this.respond(exchange, {
         status: 409,
