@@ -55,6 +55,19 @@ export interface DatabaseObserver {
   onStatement?: () => void;
 }
 
+/**
+ * How PGlite's server starts: its defaults, with 16 MB of shared buffers instead of 128 MB. The
+ * embedded database is small and the operating system caches its files anyway; PGlite touches the
+ * whole pool at start, so the smaller pool cut the bot's resident memory by about 90-120 MB (peak
+ * during the intake bench 436-474 MB -> 337-389 MB, idle after start 386 -> 261 MB) at no measured cost
+ * in throughput. A start parameter, not postgresql.conf: PGlite would replace that file whole.
+ */
+export const PGLITE_START_PARAMS: readonly string[] = [
+  ...PGlite.defaultStartParams,
+  '-c',
+  'shared_buffers=16MB',
+];
+
 /** PGlite's front-end message types that each start one statement: a simple query ('Q') or a parse ('P'). */
 const STATEMENT_MESSAGES = new Set(['Q'.charCodeAt(0), 'P'.charCodeAt(0)]);
 
@@ -95,13 +108,16 @@ export async function openDatabase(
     try {
       const folder = resolve(target.dataDir, 'pgdata');
       await mkdir(folder, { recursive: true });
-      client = await PGlite.create(folder);
+      client = await PGlite.create(folder, { startParams: [...PGLITE_START_PARAMS] });
     } catch (error) {
       await lock.release();
       throw error;
     }
   } else {
-    client = await PGlite.create(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
+    client = await PGlite.create({
+      startParams: [...PGLITE_START_PARAMS],
+      ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
+    });
   }
   if (onStatement) observePglite(client, onStatement);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
