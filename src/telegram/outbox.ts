@@ -33,6 +33,8 @@ export interface OutgoingMessage {
   notBefore?: Date;
   /** A later piece of one long text: sent only after the piece before it. */
   followsPrevious?: boolean;
+  /** When its cause arrived (the update processor gives each update's); else the transaction's start. */
+  createdAt?: Date;
 }
 
 /**
@@ -100,13 +102,13 @@ export const OUTBOX_WAKE_SQL = sql`pg_notify(${OUTBOX_CHANNEL}, '')`;
  * Writes queued messages to the outbox on the given transaction (or database) and notifies the
  * sending replica at commit. `notify: false` leaves the notification to the caller, who promises to
  * issue OUTBOX_WAKE_SQL in the same transaction (the update processor folds it into a statement it
- * runs anyway, saving a round trip per update). `createdAt` dates the rows by their cause (the update
- * processor gives the update's arrival) instead of this transaction's start.
+ * runs anyway, saving a round trip per update). A message's `createdAt` dates its row by its cause
+ * (the update processor gives each update's arrival) instead of this transaction's start.
  */
 export async function writeOutbox(
   db: Queryable,
   messages: readonly OutgoingMessage[],
-  options: { notify?: boolean; createdAt?: Date } = {},
+  options: { notify?: boolean } = {},
 ): Promise<void> {
   if (messages.length === 0) return;
   await db.insert(outbox).values(
@@ -121,7 +123,7 @@ export async function writeOutbox(
       ref: message.ref ?? null,
       followsPrevious: message.followsPrevious ?? false,
       ...(message.notBefore ? { notBefore: message.notBefore } : {}),
-      ...(options.createdAt ? { createdAt: options.createdAt } : {}),
+      ...(message.createdAt ? { createdAt: message.createdAt } : {}),
     })),
   );
   // Delivered at commit: the sending replica (maybe another process) wakes without polling.

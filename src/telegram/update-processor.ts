@@ -7,10 +7,18 @@ import { DIRECTORY_VERSION, useReadCache } from '../db/read-cache.js';
 import { inboxUpdates } from '../db/schema.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { OUTBOX_WAKE_SQL, OutboxBuffer, writeOutbox } from './outbox.js';
+import { OUTBOX_WAKE_SQL, OutboxBuffer, type OutgoingMessage, writeOutbox } from './outbox.js';
 
 /** Tries before an update is parked as failed (visible to admins through the CLI). */
 export const MAX_HANDLING_ATTEMPTS = 5;
+
+/**
+ * Most updates one transaction takes when the inbox has a backlog (group commit): they share its
+ * BEGIN, claim, outbox insert, "done" mark and COMMIT. Each is of a different sender (the claim takes
+ * only a sender's oldest waiting update), so per-sender order holds. Small enough that the first
+ * update's reply is not held long behind the others' handling.
+ */
+export const MAX_GROUP = 8;
 
 /** Handles one update inside the given transaction, queueing what it sends in `out`. */
 export type UpdateHandler = (update: Update, tx: Tx, out: OutboxBuffer, log: Logger) => Promise<void>;
@@ -38,6 +46,16 @@ interface ClaimedUpdate extends Record<string, unknown> {
   received_ms: number | string;
   /** DIRECTORY_VERSION as this claim saw it (src/db/read-cache.ts). */
   directory_version: string;
+  /** Updates pending when claimed, these included: more means another claim may find work. */
+  waiting: number | string;
+}
+
+/** What one claim came to. */
+interface GroupOutcome {
+  /** Updates handled, or 1 when one failed (its failure recorded). */
+  taken: number;
+  /** Whether other updates were pending (maybe a sender's next one, behind what was taken). */
+  moreWaiting: boolean;
 }
 
 /**
@@ -95,50 +113,70 @@ export class UpdateProcessor {
     this.workers = [];
   }
 
-  /** Handles due updates until none is left; returns how many were handled (used by tests and the CLI). */
+  /** Handles due updates until none is left; returns how many were taken (used by tests and the CLI). */
   async drain(): Promise<number> {
     let count = 0;
-    while (await this.processNext()) count += 1;
+    for (let group = await this.processGroup(); group.taken > 0; group = await this.processGroup()) {
+      count += group.taken;
+    }
     return count;
   }
 
   private async work(): Promise<void> {
     while (this.running) {
-      let processed = false;
+      let group: GroupOutcome;
       try {
-        processed = await this.processNext();
+        group = await this.processGroup();
       } catch (error) {
         // The database is away or refused: wait and try again; the update stays stored.
         this.logger.error({ err: error }, 'inbox processing failed; retrying');
         await this.idle(1000);
         continue;
       }
-      if (!processed) await this.idle(1000);
+      // Claims again at once only when more was pending: a claim that finds nothing costs a
+      // transaction of three statements. An update stored meanwhile by this process wakes the worker
+      // (wake), one stored by another replica or the CLI is found by the next look within a second.
+      if (group.taken === 0 || !group.moreWaiting) {
+        await this.idle(1000);
+        // Woken, it lets the event loop finish its turn first, so the other updates that arrived in
+        // it are stored and taken in the same group. The embedded database's queries never yield to
+        // I/O, so without this a woken worker would claim and handle each update alone.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   }
 
-  /**
-   * Returns true if an update was taken (handled or scheduled for retry).
-   *
-   * A failed handling rolls its whole transaction back (claim included) and its failure is then
-   * recorded in a second, short transaction. This replaced a savepoint around the handler, which
-   * cost two extra statements on every update to save work only on the rare failing one. Between
-   * the rollback and the record the row is pending again: another worker may claim it, which is
-   * harmless — the record waits for that worker's lock and is skipped if it handled the update or
-   * recorded a failure itself (status or attempts changed), and later updates of the same sender
-   * stay behind it throughout, because it stays pending.
-   */
+  /** Returns true if an update was taken (handled, or its failure recorded). */
   async processNext(): Promise<boolean> {
-    let claimed: ClaimedUpdate | undefined;
-    let update: Update | undefined;
-    let failure: { error: unknown } | undefined;
-    const out = new OutboxBuffer();
+    return (await this.processGroup()).taken > 0;
+  }
+
+  /**
+   * Takes up to MAX_GROUP due updates, each the oldest waiting one of its sender, and handles them in
+   * order in one transaction with their outgoing messages and their "done" marks. Says how many were
+   * taken (handled, or — when one failed — that one, its failure recorded) and whether more waited.
+   *
+   * A failed handling rolls the whole transaction back (claim included), and only the update that
+   * failed is charged: its failure is recorded in a second, short transaction, exactly as if it had
+   * been taken alone. The others of the group are left pending as they were and are taken again at
+   * once; their handling was undone with the rest, so nothing of it was seen. This replaced a
+   * savepoint around each handler, which would cost two statements on every update to save work only
+   * on the rare failing one. Between the rollback and the record the failed row is pending again:
+   * another worker may claim it, which is harmless — the record waits for that worker's lock and is
+   * skipped if it handled the update or recorded a failure itself (status or attempts changed), and
+   * later updates of the same sender stay behind it throughout, because it stays pending.
+   */
+  private async processGroup(): Promise<GroupOutcome> {
+    let claimed: ClaimedUpdate[] = [];
+    let failure: { error: unknown; update: Update; attempts: number } | undefined;
+    const outgoing: OutgoingMessage[] = [];
     try {
       await this.database.db.transaction(async (tx) => {
-        const rows = await queryRows<ClaimedUpdate>(
+        claimed = await queryRows<ClaimedUpdate>(
           tx,
           sql`select update_id, payload, attempts, extract(epoch from received_at) * 1000 as received_ms,
-                ${DIRECTORY_VERSION} as directory_version
+                ${DIRECTORY_VERSION} as directory_version,
+                (select count(*) from ${inboxUpdates} w where w.status = 'pending') as waiting
               from ${inboxUpdates} u
               where u.status = 'pending' and u.next_attempt_at <= now()
                 and not exists (
@@ -146,56 +184,64 @@ export class UpdateProcessor {
                   where earlier.order_key = u.order_key and earlier.update_id < u.update_id
                     and earlier.status = 'pending')
               order by u.update_id
-              limit 1
+              limit ${MAX_GROUP}
               for update skip locked`,
         );
-        claimed = rows[0];
-        if (!claimed) return;
+        const [first] = claimed;
+        if (!first) return;
         // The unit directory and settings are read from this process's cache while their version holds.
-        useReadCache(this.database, tx, String(claimed.directory_version));
-        update =
-          // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
-          (
-            typeof claimed.payload === 'string'
-              ? JSON.parse(unsealAt(columnPlace('inbox_updates', 'payload'), claimed.payload))
-              : claimed.payload
-          ) as Update;
-        try {
-          await this.handle(update, tx, out, this.logger.child({ updateId: update.update_id }));
+        useReadCache(this.database, tx, String(first.directory_version));
+        const handledIds: number[] = [];
+        for (const row of claimed) {
+          const update =
+            // Raw SQL bypasses the column's mapper: the payload arrives sealed (src/crypto/sealing.ts).
+            (
+              typeof row.payload === 'string'
+                ? JSON.parse(unsealAt(columnPlace('inbox_updates', 'payload'), row.payload))
+                : row.payload
+            ) as Update;
+          const out = new OutboxBuffer();
+          try {
+            await this.handle(update, tx, out, this.logger.child({ updateId: update.update_id }));
+          } catch (error) {
+            failure = { error, update, attempts: Number(row.attempts) };
+            throw error;
+          }
           // Dated by the update's arrival, so the sender's wait for a reply is the person's wait.
-          await writeOutbox(tx, out.messages, {
-            notify: false,
-            createdAt: new Date(Number(claimed.received_ms)),
-          });
-        } catch (error) {
-          failure = { error };
-          throw error;
+          const createdAt = new Date(Number(row.received_ms));
+          for (const message of out.messages) outgoing.push({ ...message, createdAt });
+          handledIds.push(update.update_id);
         }
+        await writeOutbox(tx, outgoing, { notify: false });
         // The outbox notification rides on the "done" mark: one statement instead of two. The row
         // keeps its id (a redelivered update is recognised) but not whose it was: beside handled_at,
         // the sender's key would tie them to what this transaction wrote (issue 14).
-        const wake = out.size > 0 ? sql`returning ${OUTBOX_WAKE_SQL}` : sql``;
+        const wake = outgoing.length > 0 ? sql`returning ${OUTBOX_WAKE_SQL}` : sql``;
         await tx.execute(
           sql`update ${inboxUpdates} set status = 'done', payload = null, order_key = '', handled_at = now(),
                 last_error = null
-              where update_id = ${update.update_id} ${wake}`,
+              where update_id in (${sql.join(
+                handledIds.map((id) => sql`${id}`),
+                sql`, `,
+              )}) ${wake}`,
         );
       });
     } catch (error) {
-      // Only the handler's own failure is recorded against the update; a database failure around
-      // it (claim, "done" mark, commit) leaves the update pending as it was, for the caller to retry.
-      if (!failure || failure.error !== error || !claimed || !update) throw error;
+      // Only a handler's own failure is recorded against its update; a database failure around the
+      // handlers (claim, outbox, "done" mark, commit) leaves every update pending as it was, for the
+      // caller to retry.
+      if (!failure || failure.error !== error) throw error;
     }
-    if (!claimed || !update) return false;
     if (failure) {
-      out.messages.length = 0;
-      await this.recordFailure(update, Number(claimed.attempts), failure.error, out);
+      const out = new OutboxBuffer();
+      await this.recordFailure(failure.update, failure.attempts, failure.error, out);
       if (out.size > 0) this.onCommitted();
-      return true;
+      // The rest of the group is pending again.
+      return { taken: 1, moreWaiting: true };
     }
-    this.stats.handled += 1;
-    if (out.size > 0) this.onCommitted();
-    return true;
+    this.stats.handled += claimed.length;
+    if (outgoing.length > 0) this.onCommitted();
+    return { taken: claimed.length, moreWaiting: Number(claimed[0]?.waiting ?? 0) > claimed.length };
   }
 
   /** Records a failed try of an update claimed with `claimedAttempts`, unless someone moved it on since. */

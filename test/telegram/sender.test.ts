@@ -362,7 +362,11 @@ describe(`OutboxSender on ${testDatabaseKind}`, () => {
     out.sendText(41, 'receipt #7', {}, 'receipt:7');
     out.sendText(42, 'no ref');
     // Dated 3 s back, as the update processor dates a reply by its update's arrival.
-    await writeOutbox(database.db, out.messages, { createdAt: new Date(Date.now() - 3000) });
+    const createdAt = new Date(Date.now() - 3000);
+    await writeOutbox(
+      database.db,
+      out.messages.map((message) => ({ ...message, createdAt })),
+    );
     sender.wake();
     await until(async () => (await allSettled()) && deliveries.length === 2);
     const byRef = Object.fromEntries(deliveries.map((delivery) => [String(delivery.ref), delivery]));

@@ -171,4 +171,95 @@ describe(`UpdateProcessor on ${testDatabaseKind}`, () => {
     expect(Math.abs(new Date(row?.created ?? 0).getTime() - received)).toBeLessThanOrEqual(1);
     expect(new Date(row?.handled ?? 0).getTime() - received).toBeGreaterThanOrEqual(250);
   });
+  it('handles a backlog of several senders in one transaction, each exactly once, in update order', async () => {
+    const transactions: string[] = [];
+    const processor = processorWith(async (u, tx, out) => {
+      const [row] = await queryRows<{ id: string }>(tx, sql`select txid_current()::text as id`);
+      transactions.push(row?.id ?? '');
+      await tx.insert(settings).values({ key: `group-${u.update_id}`, value: true });
+      out.sendText(100 + u.update_id, `reply ${textOf(u)}`);
+    });
+    const stored = [update(20, 'g1'), update(21, 'g2'), update(22, 'g3'), update(23, 'g4')];
+    await storeUpdates(database.db, stored);
+    expect(await processor.drain()).toBe(4);
+    expect(new Set(transactions).size).toBe(1);
+    expect(transactions).toHaveLength(4);
+    const messages = await database.db.select().from(outbox).orderBy(outbox.id);
+    expect(messages.map((message) => message.payload?.text)).toEqual([
+      'reply g1',
+      'reply g2',
+      'reply g3',
+      'reply g4',
+    ]);
+    const rows = await database.db.select().from(inboxUpdates);
+    expect(rows.map((row) => row.status)).toEqual(['done', 'done', 'done', 'done']);
+    expect((await database.db.select().from(settings)).map((row) => row.key).sort()).toEqual(
+      stored.map((u) => `group-${u.update_id}`).sort(),
+    );
+    expect(processor.stats).toMatchObject({ handled: 4, failures: 0, parked: 0 });
+  });
+
+  it('charges a failure in a group to the update that failed alone, and commits the others once', async () => {
+    let failures = 0;
+    const processor = new UpdateProcessor(
+      database,
+      async (u, tx, out) => {
+        if (textOf(u) === 'bad' && failures < 1) {
+          failures += 1;
+          throw new Error('bad update');
+        }
+        await tx.insert(settings).values({ key: `kept-${u.update_id}`, value: true });
+        out.sendText(1, textOf(u));
+      },
+      async () => {},
+      logger,
+      () => {},
+      () => 60_000,
+    );
+    const [first, bad, last] = [update(30, 'ok1'), update(31, 'bad'), update(32, 'ok2')];
+    await storeUpdates(database.db, [first, bad, last] as Update[]);
+    await processor.drain();
+    const rows = await database.db.select().from(inboxUpdates).orderBy(inboxUpdates.updateId);
+    expect(rows.map((row) => [row.status, row.attempts])).toEqual([
+      ['done', 0],
+      ['pending', 1],
+      ['done', 0],
+    ]);
+    expect(rows[1]?.lastError).toContain('bad update');
+    expect((await database.db.select().from(settings)).map((row) => row.key).sort()).toEqual(
+      [`kept-${first?.update_id}`, `kept-${last?.update_id}`].sort(),
+    );
+    expect((await database.db.select().from(outbox)).map((message) => message.payload?.text).sort()).toEqual([
+      'ok1',
+      'ok2',
+    ]);
+    expect(processor.stats).toMatchObject({ handled: 2, failures: 1, parked: 0 });
+    await database.db.update(inboxUpdates).set({ nextAttemptAt: new Date(0) });
+    await processor.drain();
+    expect((await database.db.select().from(outbox)).map((message) => message.payload?.text).sort()).toEqual([
+      'bad',
+      'ok1',
+      'ok2',
+    ]);
+  });
+
+  it('dates each message of a group by its own update', async () => {
+    const processor = processorWith(async (u, _tx, out) => out.sendText(1, textOf(u)));
+    await storeUpdates(database.db, [update(40, 'early')]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await storeUpdates(database.db, [update(41, 'late')]);
+    expect(await processor.drain()).toBe(2);
+    const received = (await database.db.select().from(inboxUpdates).orderBy(inboxUpdates.updateId)).map(
+      (row) => row.receivedAt.getTime(),
+    );
+    const created = (await database.db.select().from(outbox).orderBy(outbox.id)).map((message) => [
+      message.payload?.text,
+      message.createdAt.getTime(),
+    ]);
+    expect(created.map(([text]) => text)).toEqual(['early', 'late']);
+    created.forEach(([, at], index) => {
+      expect(Math.abs(Number(at) - (received[index] ?? 0))).toBeLessThanOrEqual(1);
+    });
+    expect((received[1] ?? 0) - (received[0] ?? 0)).toBeGreaterThanOrEqual(250);
+  });
 });
