@@ -81,6 +81,35 @@ function observePglite(client: PGlite, onStatement: () => void): void {
 }
 
 /**
+ * The postgres.js client with drizzle's queries sent as named prepared statements, in every transaction
+ * and savepoint too. drizzle asks for unnamed ones, and postgres.js sends an unnamed statement with
+ * parameters in two round trips (parse and describe, wait for the parameter types, then bind and
+ * execute) and holds the connection's pipeline meanwhile, so statements sent together were not
+ * pipelined either. A named statement is described once per connection and then runs in one round trip.
+ * The connection plans each run for its parameters (`plan_cache_mode`), so no query changes its plan;
+ * postgres.js retries a statement that a schema change invalidated, and recycles its connections
+ * (max_lifetime), which bounds the statements a connection keeps.
+ */
+function preparing(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'unsafe') {
+        return (query: string, parameters?: postgres.ParameterOrJSON<never>[], options?: object) =>
+          target.unsafe(query, parameters, { ...options, prepare: true });
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => {
+          const work = args.pop() as (inner: postgres.Sql) => unknown;
+          const method = Reflect.get(target, property, target) as (...inner: unknown[]) => unknown;
+          return method(...args, (inner: postgres.Sql) => work(preparing(inner)));
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+/**
  * Opens Postgres through postgres.js when a URL is given, otherwise the embedded PGlite database.
  * Postgres is refused (PostgresDriverUnpatchedError) while the installed driver lacks its patch.
  */
@@ -94,10 +123,11 @@ export async function openDatabase(
     const client = postgres(target.url, {
       max: target.poolSize ?? 10,
       onnotice: () => {},
-      connection: { application_name: 'liaison-bot' },
+      // Every statement is planned for its own parameters, as an unnamed one was (see preparing).
+      connection: { application_name: 'liaison-bot', plan_cache_mode: 'force_custom_plan' },
       ...(onStatement ? { debug: () => onStatement() } : {}),
     });
-    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
     return { db, kind: 'postgres', url: target.url, concurrency: 4, close: () => client.end({ timeout: 5 }) };
   }
   let client: PGlite;
