@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type QueryOptions, type Transaction, types } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -109,6 +109,67 @@ function preparing(client: postgres.Sql): postgres.Sql {
   });
 }
 
+/** The result types drizzle asks PGlite to leave as text, on every query (drizzle-orm/pglite/session.js). */
+const DRIZZLE_TEXT_TYPES = new Set<number>([
+  types.TIMESTAMP,
+  types.TIMESTAMPTZ,
+  types.INTERVAL,
+  types.DATE,
+  1231, // numeric[]
+  1115, // timestamp[]
+  1185, // timestamptz[]
+  1187, // interval[]
+  1182, // date[]
+]);
+
+/** Whether `options` asks only that DRIZZLE_TEXT_TYPES be left as text, which the client now does anyway. */
+function asksOnlyForText(options: QueryOptions | undefined): options is QueryOptions {
+  const parsers = options?.parsers;
+  return parsers !== undefined && Object.keys(parsers).every((type) => DRIZZLE_TEXT_TYPES.has(Number(type)));
+}
+
+/**
+ * The PGlite client with drizzle's per-query parsers made the client's own. drizzle passes the same
+ * "leave as text" parsers with every query, and PGlite then copies its whole parser table (hundreds of
+ * types, array types included) into a new object per query: its result parser, which does it, held
+ * 8% of the bot's CPU samples under the intake bench, the most of any one function.
+ * The client keeps those types as text itself, so a query that asks for nothing more is sent without
+ * them, and every row reads exactly as before. Transactions get the same client behaviour.
+ */
+export function withTextTypesKept(client: PGlite): PGlite {
+  const keepText = (value: string) => value;
+  for (const type of DRIZZLE_TEXT_TYPES) client.parsers[type] = keepText;
+  const withoutParsers = (options: QueryOptions | undefined) => {
+    if (!asksOnlyForText(options)) return options;
+    const { parsers: _sameAsTheClients, ...rest } = options;
+    return rest;
+  };
+  const lighterQuery =
+    (run: Transaction['query']): Transaction['query'] =>
+    (query, parameters, options) =>
+      run(query, parameters, withoutParsers(options));
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'query') return lighterQuery(target.query.bind(target));
+      if (property === 'transaction') {
+        return <T>(work: (tx: Transaction) => Promise<T>) =>
+          target.transaction((tx) =>
+            work(
+              new Proxy(tx, {
+                get(inner, name) {
+                  if (name === 'query') return lighterQuery(inner.query.bind(inner));
+                  return Reflect.get(inner, name, inner);
+                },
+              }),
+            ),
+          );
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /**
  * Opens Postgres through postgres.js when a URL is given, otherwise the embedded PGlite database.
  * Postgres is refused (PostgresDriverUnpatchedError) while the installed driver lacks its patch.
@@ -150,7 +211,7 @@ export async function openDatabase(
     });
   }
   if (onStatement) observePglite(client, onStatement);
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const db = drizzlePglite(withTextTypesKept(client), { schema }) as unknown as Db;
   const close = async () => {
     try {
       await client.close();
