@@ -10,8 +10,11 @@ import { type DeliveredMessage, OutboxBuffer, recordDeliveries, writeOutbox } fr
 import { SendBudget } from './rate-limits.js';
 import { callWithUpload } from './upload.js';
 
-/** How long a claimed message belongs to one sender; longer than any single API call may take. */
-const LEASE_SECONDS = 30;
+/**
+ * How long a claimed message belongs to one sender; longer than any single API call may take. A
+ * message claimed by a process that then died waits this long before another sender takes it.
+ */
+export const LEASE_SECONDS = 30;
 const CALL_TIMEOUT_MS = 20_000;
 /** Transient failures (5xx, network) are retried this often, backing off up to a minute, before giving up. */
 const MAX_TRANSIENT_ATTEMPTS = 100;
