@@ -17,7 +17,7 @@ export default defineConfig({
     setupFiles: ['test/support/test-key.ts'],
     pool: 'forks',
     sequence: { sequencer: EndToEndFirst },
-    // Twice the cores on a small machine: most files wait on a bot process, a long poll, Telegram's
+    // At least four files at once (one per core on larger machines): most files wait on a bot process, a long poll, Telegram's
     // one message a second per chat or a quiet window rather than on CPU. On 2 cores, two workers
     // kept the Postgres run 60% idle (7 min 45 s; four: 5 min 53 s); the PGlite run is near CPU-bound
     // either way (12 min 44 s with two, 11 min 7 s to 11 min 41 s with four).
