@@ -27,14 +27,13 @@ import { markReported } from '../people/roster.js';
 import type { OutboxBuffer } from '../telegram/outbox.js';
 import { countInLedgerSince, lockLedger, recordInLockedLedger } from './ledger.js';
 import { alertSection } from './notifications.js';
-import { linkReporter, REPORTER_ACTOR } from './reporter-link.js';
+import { REPORTER_ACTOR, sealedReporterFor } from './reporter-link.js';
 import {
   type AttachmentInput,
-  findRecentDuplicate,
   insertAttachments,
   insertItem,
   linkRelated,
-  recentItemsForRouting,
+  readBeforeInsert,
 } from './store.js';
 import { type ItemSummary, itemCode, loadItemSummary, summaryOfRow } from './summary.js';
 
@@ -127,26 +126,31 @@ export async function createItem(
 
   const now = context.now;
   // The reads below do not depend on one another, so they are sent together: postgres.js pipelines
-  // them in the transaction (one round trip instead of five); PGlite runs them in turn as before.
+  // them in the transaction (one round trip); PGlite runs them in turn.
   // The reporter's ledger is read (and locked) once: for the flood limit now, to add the item below.
-  const [duplicateId, ledger, recentItems, calendar, headPersonKey] = await Promise.all([
-    findRecentDuplicate(
-      db,
-      blindIndexes(contentKey({ ...input, text })),
-      new Date(now.getTime() - DUPLICATE_WINDOW_MS),
-    ),
+  const [before, ledger, calendar, headPersonKey] = await Promise.all([
+    readBeforeInsert(db, {
+      hashes: blindIndexes(contentKey({ ...input, text })),
+      duplicateSince: new Date(now.getTime() - DUPLICATE_WINDOW_MS),
+      unitCode: input.unitCode,
+      domain: input.domain,
+      now,
+      maxLinks: MAX_RELATED_LINKS,
+    }),
     input.reporterId === null ? null : lockLedger(db, input.reporterId),
-    recentItemsForRouting(db, input.unitCode, input.domain, now, MAX_RELATED_LINKS),
     // Due dates count working days on the official calendar (holidays off, make-up Saturdays on).
     workingCalendar(db),
     // The item is about whoever headed the unit the day it arrived; a later head change never moves it.
     headKeyForItem(db, input.unitCode, now, context.config.timeZone),
   ]);
-  const duplicate = duplicateId === null ? null : await loadItemSummary(db, duplicateId);
+  const duplicate = before.duplicateId === null ? null : await loadItemSummary(db, before.duplicateId);
   if (duplicate) return { kind: 'duplicate', item: duplicate };
   if (ledger && isFlooding(countInLedgerSince(ledger, new Date(now.getTime() - FLOOD_WINDOW_MS)))) {
     return { kind: 'refused', reason: 'flood' };
   }
+  const itemId = before.nextId;
+  if (itemId === null) throw new Error('no item id was reserved for a new item');
+  const reporterId = input.reporterId;
 
   const decision = route(
     {
@@ -162,7 +166,7 @@ export async function createItem(
     },
     {
       timeZone: context.config.timeZone,
-      recentItems,
+      recentItems: before.recentItems,
       adminOnlyUnits: context.config.adminOnlyUnits,
       calendar,
     },
@@ -170,6 +174,7 @@ export async function createItem(
 
   const item = summaryOfRow(
     await insertItem(db, {
+      id: itemId,
       kind: input.kind,
       sourceKind: input.sourceKind,
       sourceAgency: input.sourceAgency,
@@ -187,20 +192,18 @@ export async function createItem(
       adminsOnly: decision.adminsOnly,
       headPersonKey,
       contentHash: contentHash({ ...input, text }),
+      // Sealed for this item's row, so it opens on no other: the id was reserved above for this.
+      reporterSealed: reporterId === null ? null : sealedReporterFor(itemId, reporterId),
       createdAt: now,
       updatedAt: now,
     }),
   );
-  const itemId = item.id;
-  const reporterId = input.reporterId;
   // The day only: an exact time would match the item's created_at and tell a database reader who sent it.
   const day = DateTime.fromJSDate(now, { zone: context.config.timeZone }).startOf('day').toJSDate();
   // A reporter's Telegram id next to an item id would unmask them in the audit log: record the role only.
   const byReporter = reporterId !== null;
   // The writes that follow the insert do not depend on one another either: sent together, like the reads.
   await Promise.all([
-    // Sealed for this item's row, so it opens on no other (the id exists only once the row does).
-    reporterId !== null ? linkReporter(db, itemId, reporterId) : null,
     // Listed in the reporter's sealed ledger, not marked on the item: nothing in clear ties their items together.
     ledger ? recordInLockedLedger(db, ledger, [{ id: itemId, at: now.getTime() }], now) : null,
     // An item of theirs from today is in the ledger: storing it marked this day already.

@@ -4,10 +4,8 @@
  * reach the reporter; "is this one of mine?" is answered by the reporter's ledger (ledger.ts), so no
  * value in clear is shared by all of one person's items.
  */
-import { eq } from 'drizzle-orm';
 import { type SealedPlace, sealAt, unsealAt } from '../crypto/sealing.js';
 import type { Queryable } from '../db/client.js';
-import { items } from '../db/schema.js';
 import { type PersonRecord, personById } from '../people/store.js';
 
 /**
@@ -32,14 +30,6 @@ function reporterPlace(itemId: number): SealedPlace {
  */
 export function sealedReporterFor(itemId: number, reporterId: number): string {
   return sealAt(reporterPlace(itemId), String(reporterId));
-}
-
-/** Seals the reporter onto a newly inserted item (its id is known only once the row exists). */
-export async function linkReporter(db: Queryable, itemId: number, reporterId: number): Promise<void> {
-  await db
-    .update(items)
-    .set({ reporterSealed: sealedReporterFor(itemId, reporterId) })
-    .where(eq(items.id, itemId));
 }
 
 /**

@@ -4,7 +4,7 @@
  * sealed at rest; they pass through here only, so the use cases of src/items are the only code that
  * sees them in clear before a handler renders what its reader is entitled to.
  */
-import { and, asc, count, desc, eq, gte, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../db/client.js';
 import { itemAdditions, itemAttachments, itemLinks, items, units } from '../db/schema.js';
 import type { ItemStatus } from '../domain/item-state.js';
@@ -375,20 +375,6 @@ export async function attachmentCount(db: Queryable, itemId: number): Promise<nu
   return row?.total ?? 0;
 }
 
-/** The id of an item created since `since` under any of the given content hashes (a resent item), or null. */
-export async function findRecentDuplicate(
-  db: Queryable,
-  hashes: readonly string[],
-  since: Date,
-): Promise<number | null> {
-  const [row] = await db
-    .select({ id: items.id })
-    .from(items)
-    .where(and(inArray(items.contentHash, [...hashes]), gte(items.createdAt, since)))
-    .limit(1);
-  return row?.id ?? null;
-}
-
 /** How many items this person reported since `since` (the flood limit). */
 export async function countReportedSince(db: Queryable, reporterId: number, since: Date): Promise<number> {
   const from = since.getTime();
@@ -397,39 +383,87 @@ export async function countReportedSince(db: Queryable, reporterId: number, sinc
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** What storing a new item must know first: whether it is a resend, its neighbours, and its id. */
+export interface BeforeInsert {
+  /** An item created in the duplicate window under one of the content hashes (the same item resent), or null. */
+  duplicateId: number | null;
+  /**
+   * The id the new item will take, reserved from the items' sequence; null for a resend, which reserves
+   * none. Known before the insert, so the reporter is sealed to the row in the insert itself.
+   */
+  nextId: number | null;
+  /**
+   * The recent items routing needs, bounded whatever the table holds: the `maxLinks` newest of the same
+   * unit and domain (the items a new one is linked to) and, of the unit's other domains, just enough to
+   * tell a repeat subject. Reading every item of the unit in the window cost ~3,000 rows and wrote
+   * ~1,000 links per tip with a million items stored.
+   */
+  recentItems: RecentItem[];
+}
+
 /**
- * The recent items routing needs, bounded whatever the table holds: the `maxLinks` newest of the
- * same unit and domain (the items a new one is linked to) and, of the unit's other domains, just
- * enough to tell a repeat subject. Reading every item of the unit in the window cost ~3,000 rows and
- * wrote ~1,000 links per tip with a million items stored.
+ * Reads what storing a new item needs (BeforeInsert) in one statement: with the insert that follows, a
+ * tip takes two statements on the items table instead of four (a duplicate check, the routing read, the
+ * insert and an update sealing the reporter once the id was known). Issue 20.
  */
-export async function recentItemsForRouting(
+export async function readBeforeInsert(
   db: Queryable,
-  unitCode: string,
-  domain: Domain,
-  now: Date,
-  maxLinks: number,
-): Promise<RecentItem[]> {
-  const since = new Date(now.getTime() - RELATED_WINDOW_DAYS * DAY_MS).toISOString();
-  const until = now.toISOString();
-  const rows = await queryRows<{ id: number | string; domain: Domain; created_ms: number | string }>(
+  input: {
+    hashes: readonly string[];
+    duplicateSince: Date;
+    unitCode: string;
+    domain: Domain;
+    now: Date;
+    maxLinks: number;
+  },
+): Promise<BeforeInsert> {
+  const { unitCode, domain, maxLinks } = input;
+  const since = new Date(input.now.getTime() - RELATED_WINDOW_DAYS * DAY_MS).toISOString();
+  const until = input.now.toISOString();
+  const rows = await queryRows<{
+    role: 'duplicate' | 'recent' | 'next';
+    id: number | string;
+    domain: Domain | null;
+    created_ms: number | string | null;
+  }>(
     db,
-    sql`(select id, domain, extract(epoch from created_at) * 1000 as created_ms from ${items}
+    sql`with duplicate as (
+          select id from ${items}
+          where ${inArray(items.contentHash, [...input.hashes])}
+            and created_at >= ${input.duplicateSince.toISOString()}::timestamptz
+          limit 1)
+        select 'duplicate' as role, id, null as domain, null as created_ms from duplicate
+        union all
+        (select 'recent', id, domain, extract(epoch from created_at) * 1000 from ${items}
          where unit_code = ${unitCode} and domain = ${domain}
            and created_at >= ${since}::timestamptz and created_at <= ${until}::timestamptz
          order by created_at desc, id desc limit ${maxLinks})
         union all
-        (select id, domain, extract(epoch from created_at) * 1000 from ${items}
+        (select 'recent', id, domain, extract(epoch from created_at) * 1000 from ${items}
          where unit_code = ${unitCode} and domain <> ${domain}
            and created_at >= ${since}::timestamptz and created_at <= ${until}::timestamptz
-         limit ${REPEAT_SUBJECT_THRESHOLD - 1})`,
+         limit ${REPEAT_SUBJECT_THRESHOLD - 1})
+        union all
+        -- A one-time filter: the sequence moves only when the item is new.
+        select 'next', nextval(pg_get_serial_sequence('items', 'id')), null, null
+        where not exists (select 1 from duplicate)`,
   );
-  return rows.map((row) => ({
-    id: Number(row.id),
-    domain: row.domain,
-    unitCode,
-    createdAt: new Date(Number(row.created_ms)),
-  }));
+  let duplicateId: number | null = null;
+  let nextId: number | null = null;
+  const recentItems: RecentItem[] = [];
+  for (const row of rows) {
+    if (row.role === 'duplicate') duplicateId = Number(row.id);
+    else if (row.role === 'next') nextId = Number(row.id);
+    else {
+      recentItems.push({
+        id: Number(row.id),
+        domain: row.domain as Domain,
+        unitCode,
+        createdAt: new Date(Number(row.created_ms)),
+      });
+    }
+  }
+  return { duplicateId, nextId, recentItems };
 }
 
 /** Inserts a new item row; returns its summary row (as itemSummaryRows gives). */

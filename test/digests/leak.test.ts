@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemAdditions, obligations, people, pointsDeductions } from '../../src/db/schema.js';
 import { type DigestDeps, runDigest } from '../../src/digests/scheduler.js';
-import { linkReporter } from '../../src/items/reporter-link.js';
 import { createLogger } from '../../src/logger.js';
 import { setSectionChat } from '../../src/settings.js';
+import { linkReporter } from '../bot/features/queue/fixtures.js';
 import { insertItem } from '../support/digest-fixtures.js';
 import { createHarness, type Harness, type QueuedMessage } from '../support/harness.js';
 import { textMessage, user } from '../support/updates.js';

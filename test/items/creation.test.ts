@@ -1,8 +1,10 @@
 import { eq, or } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SealingError } from '../../src/crypto/sealing.js';
 import { itemLinks, items } from '../../src/db/schema.js';
 import { MAX_ATTACHMENTS, MAX_RELATED_LINKS } from '../../src/domain/limits.js';
 import { type CreationContext, createItem, type NewItem } from '../../src/items/creation.js';
+import { reporterIdOf } from '../../src/items/reporter-link.js';
 import { OutboxBuffer } from '../../src/telegram/outbox.js';
 import { insertItem } from '../support/digest-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -155,5 +157,29 @@ describe('createItem', () => {
     expect(empty).toEqual({ kind: 'refused', reason: 'missing_text' });
     expect(out.messages).toEqual([]);
     expect((await harness.db.select().from(items)).length).toBe(before);
+  });
+
+  it("seals the reporter to the new item's own row, and a resend reserves no item number", async () => {
+    const reporter = 8004;
+    const tip: NewItem = {
+      ...base('镇长在工程招标中打招呼', reporter),
+      kind: 'tip',
+      sourceKind: 'monitor',
+      reporterId: reporter,
+    };
+    const first = await createItem(harness.db, new OutboxBuffer(), tip, context());
+    if (first.kind !== 'created') throw new Error(first.kind);
+    const [row] = await harness.db.select().from(items).where(eq(items.id, first.item.id));
+    if (!row) throw new Error('the item was not stored');
+    expect(reporterIdOf(row)).toBe(reporter);
+    // Bound to the row: the same value read as another item's does not open.
+    expect(() => reporterIdOf({ id: row.id + 1, reporterSealed: row.reporterSealed })).toThrow(SealingError);
+
+    const resent = await createItem(harness.db, new OutboxBuffer(), tip, context());
+    expect(resent).toMatchObject({ kind: 'duplicate', item: { id: first.item.id } });
+    harness.clock.advance(120_000);
+    const next = await createItem(harness.db, new OutboxBuffer(), base('另一条反映', 8005), context());
+    if (next.kind !== 'created') throw new Error(next.kind);
+    expect(next.item.id).toBe(first.item.id + 1);
   });
 });

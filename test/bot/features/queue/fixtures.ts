@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../../src/db/client.js';
 import { items, outbox, people } from '../../../../src/db/schema.js';
 import { recordReported } from '../../../../src/items/ledger.js';
-import { linkReporter } from '../../../../src/items/reporter-link.js';
+import { sealedReporterFor } from '../../../../src/items/reporter-link.js';
 import { recordDeliveries } from '../../../../src/telegram/outbox.js';
 import type { QueuedMessage } from '../../../support/harness.js';
 
@@ -15,6 +15,14 @@ export const LIAISON_AUD = 601;
 
 /** A secret phrase put in every test item's text, so leak checks can look for it anywhere. */
 export const SECRET = '镇长在防波堤工程中指定施工方';
+
+/** Seals `reporterId` onto item `itemId`, as createItem does in its insert. */
+export async function linkReporter(db: Db, itemId: number, reporterId: number): Promise<void> {
+  await db
+    .update(items)
+    .set({ reporterSealed: sealedReporterFor(itemId, reporterId) })
+    .where(eq(items.id, itemId));
+}
 
 /**
  * Inserts an item row directly (the intake is another feature's), returning its number. `reporter` is
