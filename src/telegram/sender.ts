@@ -165,48 +165,50 @@ export class OutboxSender {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let mayHaveMore = false;
       try {
-        mayHaveMore = await this.claimAndSend();
+        await this.claimAndSend();
       } catch (error) {
         this.logger.error({ err: error }, 'outbox claim failed; retrying');
         await this.sleep(IDLE_POLL_MS);
         continue;
       }
-      // A claim that took fewer rows than it had slots took every message it could: the next one
-      // comes with a wake (a new message, a finished delivery) or, if scheduled, with the idle poll.
-      // Claiming again at once found nothing and cost a statement per claim, several per message.
-      if (!mayHaveMore) await this.sleep(this.idleDelay());
+      // What a claim left waits for a wake: a new message, or a finished delivery (which frees a slot
+      // and its chat), or the idle poll. A claim that filled its slots has none left until a delivery
+      // finishes, so claiming again at once took nothing: a statement per message on its own (issue 20).
+      await this.sleep(this.idleDelay());
     }
   }
 
-  /** Claims and launches what is due; true when a claim filled its slots, so more may be waiting. */
-  private async claimAndSend(): Promise<boolean> {
-    const callbacksFull = await this.claimCallbackAnswers();
-    const messagesFull = await this.claimMessages();
-    return callbacksFull || messagesFull;
-  }
-
-  /** Button answers: no order among them, no flood limit, slots of their own. True when the slots filled. */
-  private async claimCallbackAnswers(): Promise<boolean> {
-    const slots = MAX_CALLBACKS_IN_FLIGHT - this.callbacksInFlight.size;
-    if (slots <= 0) return false;
+  /**
+   * Claims and launches what is due, button answers and other calls in one statement (issue 20: a claim
+   * of each per wake was a statement per tip on its own).
+   */
+  private async claimAndSend(): Promise<void> {
+    const now = Date.now();
+    const callbackSlots = Math.max(0, MAX_CALLBACKS_IN_FLIGHT - this.callbacksInFlight.size);
+    const messageSlots =
+      this.budget.globalNextAllowedAt(now) > now ? 0 : Math.max(0, this.maxInFlight - this.inFlight.size);
+    if (callbackSlots === 0 && messageSlots === 0) return;
     const claimedAt = Date.now();
-    const rows = await this.claim(sql`o.method = ${CALLBACK_METHOD}`, slots);
-    this.launch(rows, claimedAt, this.callbacksInFlight);
-    return rows.length === slots;
+    const rows = await this.claim([
+      { which: sql`o.method = ${CALLBACK_METHOD}`, slots: callbackSlots },
+      { which: this.claimableMessages(now), slots: messageSlots },
+    ]);
+    const callbacks = rows.filter((row) => row.method === CALLBACK_METHOD);
+    const messages = rows.filter((row) => row.method !== CALLBACK_METHOD);
+    this.launch(callbacks, claimedAt, this.callbacksInFlight);
+    for (const row of messages) this.chatsInFlight.add(Number(row.chat_id));
+    this.launch(messages, claimedAt, this.inFlight, (row) => this.chatsInFlight.delete(Number(row.chat_id)));
   }
 
   /**
-   * Every other call: the oldest message of each chat, so a chat's messages keep their order, except
-   * that a message which has failed HEAD_OF_LINE_ATTEMPTS times no longer holds back the ones after it,
-   * save the next piece of the same long text, and that a message scheduled for later (a batched
-   * alert) holds back nothing while it waits. True when the slots filled.
+   * Which calls other than button answers may go now: the oldest message of each chat, so a chat's
+   * messages keep their order, except that a message which has failed HEAD_OF_LINE_ATTEMPTS times no
+   * longer holds back the ones after it, save the next piece of the same long text, and that a message
+   * scheduled for later (a batched alert) holds back nothing while it waits. Button answers have no
+   * order among them, no flood limit and slots of their own.
    */
-  private async claimMessages(): Promise<boolean> {
-    const now = Date.now();
-    const slots = this.maxInFlight - this.inFlight.size;
-    if (slots <= 0 || this.budget.globalNextAllowedAt(now) > now) return false;
+  private claimableMessages(now: number): SQL {
     const excluded = [...new Set([...this.budget.blockedChats(now), ...this.chatsInFlight])];
     const notExcluded =
       excluded.length > 0
@@ -215,9 +217,7 @@ export class OutboxSender {
             sql`, `,
           )})`
         : sql``;
-    const claimedAt = Date.now();
-    const rows = await this.claim(
-      sql`o.method <> ${CALLBACK_METHOD}
+    return sql`o.method <> ${CALLBACK_METHOD}
           ${notExcluded}
           and not exists (
             select 1 from ${outbox} earlier
@@ -231,27 +231,34 @@ export class OutboxSender {
                 or (o.follows_previous and earlier.id = (
                   select max(previous.id) from ${outbox} previous
                   where previous.chat_id = o.chat_id and previous.id < o.id
-                    and previous.method <> ${CALLBACK_METHOD}))))`,
-      slots,
-    );
-    for (const row of rows) this.chatsInFlight.add(Number(row.chat_id));
-    this.launch(rows, claimedAt, this.inFlight, (row) => this.chatsInFlight.delete(Number(row.chat_id)));
-    return rows.length === slots;
+                    and previous.method <> ${CALLBACK_METHOD}))))`;
   }
 
-  /** Claims (leases) up to `slots` due messages that match `which`, a condition on `o`, oldest first. */
-  private claim(which: SQL, slots: number): Promise<ClaimedMessage[]> {
-    return queryRows<ClaimedMessage>(
-      this.db,
-      sql`update ${outbox} set status = 'sending', lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
-          where id in (
+  /**
+   * Claims (leases) due messages in one statement: for each part, up to `slots` of those matching
+   * `which` (a condition on `o`), oldest first.
+   */
+  private claim(parts: ReadonlyArray<{ which: SQL; slots: number }>): Promise<ClaimedMessage[]> {
+    const picks = parts.map(
+      ({ which, slots }, index) =>
+        sql`${sql.raw(`pick${index}`)} as (
             select o.id from ${outbox} o
             where (o.status = 'pending' or (o.status = 'sending' and o.lease_until < now()))
               and o.not_before <= now()
               and ${which}
             order by o.id
             limit ${slots}
-            for update skip locked)
+            for update skip locked)`,
+    );
+    const picked = sql.join(
+      parts.map((_, index) => sql`select id from ${sql.raw(`pick${index}`)}`),
+      sql` union all `,
+    );
+    return queryRows<ClaimedMessage>(
+      this.db,
+      sql`with ${sql.join(picks, sql`, `)}
+          update ${outbox} set status = 'sending', lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
+          where id in (${picked})
           returning id, chat_id, method, payload, file_bytes, file_name, attempts, ref,
             extract(epoch from now() - created_at) as age_seconds`,
     );
