@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gt } from 'drizzle-orm';
-import type { Queryable } from './db/client.js';
+import type { Queryable, Statement } from './db/client.js';
 import { auditLog } from './db/schema.js';
 
 /** One audit entry: who (a Telegram id, or null for the system/CLI), did what, to which item. */
@@ -13,8 +13,13 @@ export interface AuditEntry {
 
 /** Appends entries to the append-only audit log, in the caller's transaction. */
 export async function appendAudit(db: Queryable, ...entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await db.insert(auditLog).values(
+  await auditInsert(db, ...entries);
+}
+
+/** The insert appendAudit sends, built but not sent (null when there is nothing to append). */
+export function auditInsert(db: Queryable, ...entries: AuditEntry[]): Statement | null {
+  if (entries.length === 0) return null;
+  return db.insert(auditLog).values(
     entries.map((entry) => ({
       actorId: entry.actorId,
       action: entry.action,

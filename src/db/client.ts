@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite, type QueryOptions, type Transaction, types } from '@electric-sql/pglite';
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import type { ExtractTablesWithRelations, SQL, SQLWrapper } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -221,6 +221,13 @@ export async function openDatabase(
   };
   return { db, kind: 'pglite', concurrency: 1, close };
 }
+
+/**
+ * A write built but not sent (a drizzle insert, update or delete): awaiting it runs it on its own, and
+ * insertItem can send it in the item's insert statement instead (a data-modifying WITH clause), so the
+ * writes that go with a new item cost no statement of their own. The owning module builds it.
+ */
+export type Statement = SQLWrapper & PromiseLike<unknown>;
 
 /** Runs raw SQL and returns its rows, hiding the drivers' different result shapes. */
 export async function queryRows<T extends Record<string, unknown>>(db: Queryable, query: SQL): Promise<T[]> {

@@ -6,7 +6,7 @@
  */
 
 import { DateTime } from 'luxon';
-import { appendAudit } from '../audit.js';
+import { auditInsert } from '../audit.js';
 import type { AppConfig } from '../config.js';
 import { blindIndex, blindIndexes } from '../crypto/sealing.js';
 import type { Queryable } from '../db/client.js';
@@ -23,17 +23,17 @@ import { type ItemKind, type RoutingDecision, route, type SourceKind } from '../
 import type { Domain } from '../domain/tip-code.js';
 import { headKeyForItem } from '../heads/tenures.js';
 import { workingCalendar } from '../holidays.js';
-import { markReported } from '../people/roster.js';
+import { reportedDayUpdate } from '../people/roster.js';
 import type { OutboxBuffer } from '../telegram/outbox.js';
-import { countInLedgerSince, lockLedger, recordInLockedLedger } from './ledger.js';
+import { countInLedgerSince, lockedLedgerWrites, lockLedger } from './ledger.js';
 import { alertSection } from './notifications.js';
 import { REPORTER_ACTOR, sealedReporterFor } from './reporter-link.js';
 import {
   type AttachmentInput,
-  insertAttachments,
+  attachmentsInsert,
   insertItem,
-  linkRelated,
   readBeforeInsert,
+  relatedLinksInsert,
 } from './store.js';
 import { type ItemSummary, itemCode, loadItemSummary, summaryOfRow } from './summary.js';
 
@@ -172,47 +172,22 @@ export async function createItem(
     },
   );
 
-  const item = summaryOfRow(
-    await insertItem(db, {
-      id: itemId,
-      kind: input.kind,
-      sourceKind: input.sourceKind,
-      sourceAgency: input.sourceAgency,
-      signed: input.signed,
-      domain: input.domain,
-      unitCode: input.unitCode,
-      text,
-      reference: input.reference ?? null,
-      mustInvestigate: decision.mustInvestigate,
-      reasons: decision.reasons,
-      priority: decision.priority,
-      triageDueAt: decision.triageDueAt,
-      concludeDueAt: decision.concludeDueAt,
-      repeatSubject: decision.repeatSubject,
-      adminsOnly: decision.adminsOnly,
-      headPersonKey,
-      contentHash: contentHash({ ...input, text }),
-      // Sealed for this item's row, so it opens on no other: the id was reserved above for this.
-      reporterSealed: reporterId === null ? null : sealedReporterFor(itemId, reporterId),
-      createdAt: now,
-      updatedAt: now,
-    }),
-  );
   // The day only: an exact time would match the item's created_at and tell a database reader who sent it.
   const day = DateTime.fromJSDate(now, { zone: context.config.timeZone }).startOf('day').toJSDate();
   // A reporter's Telegram id next to an item id would unmask them in the audit log: record the role only.
   const byReporter = reporterId !== null;
-  // The writes that follow the insert do not depend on one another either: sent together, like the reads.
-  await Promise.all([
+  // The writes that go with the item, built by the modules that own their tables and sent in the
+  // item's insert: none depends on another or on seeing the new row, since the item's id is known.
+  const alongside = [
     // Listed in the reporter's sealed ledger, not marked on the item: nothing in clear ties their items together.
-    ledger ? recordInLockedLedger(db, ledger, [{ id: itemId, at: now.getTime() }], now) : null,
+    ...(ledger ? await lockedLedgerWrites(db, ledger, [{ id: itemId, at: now.getTime() }], now) : []),
     // An item of theirs from today is in the ledger: storing it marked this day already.
     reporterId !== null && ledger && countInLedgerSince(ledger, day) === 0
-      ? markReported(db, reporterId, day)
+      ? reportedDayUpdate(db, reporterId, day)
       : null,
-    linkRelated(db, itemId, decision.relatedItemIds),
-    insertAttachments(db, itemId, attachments),
-    appendAudit(db, {
+    relatedLinksInsert(db, itemId, decision.relatedItemIds),
+    attachmentsInsert(db, itemId, attachments),
+    auditInsert(db, {
       actorId: byReporter ? null : input.actorId,
       action: 'item.created',
       itemId,
@@ -230,7 +205,37 @@ export async function createItem(
         related: decision.relatedItemIds,
       },
     }),
-  ]);
+  ];
+  const item = summaryOfRow(
+    await insertItem(
+      db,
+      {
+        id: itemId,
+        kind: input.kind,
+        sourceKind: input.sourceKind,
+        sourceAgency: input.sourceAgency,
+        signed: input.signed,
+        domain: input.domain,
+        unitCode: input.unitCode,
+        text,
+        reference: input.reference ?? null,
+        mustInvestigate: decision.mustInvestigate,
+        reasons: decision.reasons,
+        priority: decision.priority,
+        triageDueAt: decision.triageDueAt,
+        concludeDueAt: decision.concludeDueAt,
+        repeatSubject: decision.repeatSubject,
+        adminsOnly: decision.adminsOnly,
+        headPersonKey,
+        contentHash: contentHash({ ...input, text }),
+        // Sealed for this item's row, so it opens on no other: the id was reserved above for this.
+        reporterSealed: reporterId === null ? null : sealedReporterFor(itemId, reporterId),
+        createdAt: now,
+        updatedAt: now,
+      },
+      alongside,
+    ),
+  );
 
   if (item.mustInvestigate) {
     await alertSection(db, out, item, {

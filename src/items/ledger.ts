@@ -17,7 +17,7 @@ import {
   sealAt,
   unsealAt,
 } from '../crypto/sealing.js';
-import { type Db, type Queryable, queryRows } from '../db/client.js';
+import { type Db, type Queryable, queryRows, type Statement } from '../db/client.js';
 import { items, reporterLedgers } from '../db/schema.js';
 import { deleteSetting, getSetting } from '../settings.js';
 import { reporterIdOf } from './reporter-link.js';
@@ -91,7 +91,7 @@ async function withoutPurged(
 /**
  * A reporter's ledger as read and locked in the caller's transaction: their rows under any key, and
  * the entries of all of them merged. Storing a tip reads it once for the flood limit and writes it
- * back with the new item (recordInLockedLedger), so the ledger costs one read and one write per tip.
+ * back in the new item's insert (lockedLedgerWrites), so the ledger costs one read per tip.
  */
 export interface LockedLedger {
   readonly reporterId: number;
@@ -122,18 +122,27 @@ async function writeLedger(
   ledger: LockedLedger,
   entries: readonly LedgerEntry[],
 ): Promise<void> {
+  for (const write of ledgerWrites(db, ledger, entries)) await write;
+}
+
+/** The statements writeLedger sends, built but not sent: each touches rows the others do not. */
+function ledgerWrites(db: Queryable, ledger: LockedLedger, entries: readonly LedgerEntry[]): Statement[] {
   const key = blindIndexFor('ledger', String(ledger.reporterId));
   const older = ledger.keys.filter((other) => other !== key);
-  if (older.length > 0) await db.delete(reporterLedgers).where(inArray(reporterLedgers.key, older));
+  const writes: Statement[] = [];
+  if (older.length > 0) writes.push(db.delete(reporterLedgers).where(inArray(reporterLedgers.key, older)));
   if (entries.length === 0) {
-    await db.delete(reporterLedgers).where(eq(reporterLedgers.key, key));
-    return;
+    writes.push(db.delete(reporterLedgers).where(eq(reporterLedgers.key, key)));
+    return writes;
   }
   const sealed = sealAt(entriesPlace(key), JSON.stringify(entries));
-  await db
-    .insert(reporterLedgers)
-    .values({ key, entries: sealed })
-    .onConflictDoUpdate({ target: reporterLedgers.key, set: { entries: sealed } });
+  writes.push(
+    db
+      .insert(reporterLedgers)
+      .values({ key, entries: sealed })
+      .onConflictDoUpdate({ target: reporterLedgers.key, set: { entries: sealed } }),
+  );
+  return writes;
 }
 
 /**
@@ -159,18 +168,22 @@ export async function recordReported(
   added: readonly LedgerEntry[],
   now: Date,
 ): Promise<void> {
-  await recordInLockedLedger(db, await lockLedger(db, reporterId), added, now);
+  for (const write of await lockedLedgerWrites(db, await lockLedger(db, reporterId), added, now)) await write;
 }
 
-/** recordReported on a ledger already read and locked in this transaction (lockLedger). */
-export async function recordInLockedLedger(
+/**
+ * recordReported's writes on a ledger already read and locked in this transaction (lockLedger), built
+ * but not sent: they touch distinct rows, so they may go in one statement (createItem sends them in
+ * the item's insert). Reads first whether old entries' items were purged, when there are old entries.
+ */
+export async function lockedLedgerWrites(
   db: Queryable,
   ledger: LockedLedger,
   added: readonly LedgerEntry[],
   now: Date,
-): Promise<void> {
+): Promise<Statement[]> {
   const old = now.getTime() - SHORTEST_RETENTION_MS;
-  await writeLedger(
+  return ledgerWrites(
     db,
     ledger,
     merged([await withoutPurged(db, ledger.entries, (entry) => entry.at < old), added]),

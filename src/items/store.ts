@@ -5,7 +5,7 @@
  * sees them in clear before a handler renders what its reader is entitled to.
  */
 import { and, asc, count, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
-import { type Queryable, queryRows } from '../db/client.js';
+import { type Queryable, queryRows, type Statement } from '../db/client.js';
 import { itemAdditions, itemAttachments, itemLinks, items, units } from '../db/schema.js';
 import type { ItemStatus } from '../domain/item-state.js';
 import { RELATED_WINDOW_DAYS, REPEAT_SUBJECT_THRESHOLD, type RecentItem } from '../domain/routing.js';
@@ -362,8 +362,17 @@ export async function insertAttachments(
   itemId: number,
   attachments: readonly AttachmentInput[],
 ): Promise<void> {
-  if (attachments.length === 0) return;
-  await db.insert(itemAttachments).values(attachments.map((attachment) => ({ itemId, ...attachment })));
+  await attachmentsInsert(db, itemId, attachments);
+}
+
+/** The insert insertAttachments sends, built but not sent (null when there are none). */
+export function attachmentsInsert(
+  db: Queryable,
+  itemId: number,
+  attachments: readonly AttachmentInput[],
+): Statement | null {
+  if (attachments.length === 0) return null;
+  return db.insert(itemAttachments).values(attachments.map((attachment) => ({ itemId, ...attachment })));
 }
 
 /** How many files an item already carries. */
@@ -466,10 +475,23 @@ export async function readBeforeInsert(
   return { duplicateId, nextId, recentItems };
 }
 
-/** Inserts a new item row; returns its summary row (as itemSummaryRows gives). */
-export async function insertItem(db: Queryable, values: NewItemRow) {
+/**
+ * Inserts a new item row; returns its summary row (as itemSummaryRows gives). `alongside` are writes
+ * built by their owners (Statement) that go with the item: they are sent in the same statement, as
+ * data-modifying WITH clauses, so storing a tip costs one write statement rather than one per table
+ * (issue 20). They must not depend on one another, nor on the item's row being visible to them: all
+ * parts of one statement see the same snapshot.
+ */
+export async function insertItem(
+  db: Queryable,
+  values: NewItemRow,
+  alongside: ReadonlyArray<Statement | null> = [],
+) {
+  const clauses = alongside
+    .filter((statement): statement is Statement => statement !== null)
+    .map((statement, index) => db.$with(`alongside_${index}`, {}).as(statement.getSQL()));
   // The summary comes back with the insert (the unit's names by subquery), so the new item is not read again.
-  const [created] = await db
+  const [created] = await (clauses.length > 0 ? db.with(...clauses) : db)
     .insert(items)
     .values(values)
     .returning({
@@ -485,14 +507,17 @@ export async function insertItem(db: Queryable, values: NewItemRow) {
   return created;
 }
 
-/** Links an item to related ones, both ways (existing links are kept). */
-export async function linkRelated(
+/**
+ * Links an item to related ones, both ways (existing links are kept): built but not sent, for
+ * createItem to send in the item's insert; null when there is nothing to link.
+ */
+export function relatedLinksInsert(
   db: Queryable,
   itemId: number,
   relatedIds: readonly number[],
-): Promise<void> {
-  if (relatedIds.length === 0) return;
-  await db
+): Statement | null {
+  if (relatedIds.length === 0) return null;
+  return db
     .insert(itemLinks)
     .values(
       relatedIds.flatMap((relatedId) => [

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
+import type { Queryable, Statement } from '../db/client.js';
 import { people } from '../db/schema.js';
 import type { Role } from '../domain/roles.js';
 import { putSetting } from '../settings.js';
@@ -156,7 +156,10 @@ async function storedProfile(db: Queryable, telegramId: number): Promise<StoredP
   return row;
 }
 
-/** Records the day a reporter last reported (the day only, so it cannot be matched to an item's time). */
-export async function markReported(db: Queryable, telegramId: number, day: Date): Promise<void> {
-  await db.update(people).set({ lastReportedAt: day }).where(eq(people.telegramId, telegramId));
+/**
+ * Records the day a reporter last reported (the day only, so it cannot be matched to an item's time):
+ * built but not sent, for createItem to send in the item's insert; await it to run it alone.
+ */
+export function reportedDayUpdate(db: Queryable, telegramId: number, day: Date): Statement {
+  return db.update(people).set({ lastReportedAt: day }).where(eq(people.telegramId, telegramId));
 }

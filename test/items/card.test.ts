@@ -2,13 +2,18 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit } from '../../src/audit.js';
 import { auditLog } from '../../src/db/schema.js';
-import { openItemCard, sealedSourceOf } from '../../src/items/card.js';
 import { unknownHeadKey } from '../../src/domain/heads.js';
 import { manualTalk } from '../../src/domain/obligations.js';
 import { insertDeduction, insertObligations } from '../../src/heads/store.js';
-import { type ItemRow, insertAddition, insertAttachments, linkRelated } from '../../src/items/store.js';
-import { createHarness, type Harness } from '../support/harness.js';
+import { openItemCard, sealedSourceOf } from '../../src/items/card.js';
+import {
+  type ItemRow,
+  insertAddition,
+  insertAttachments,
+  relatedLinksInsert,
+} from '../../src/items/store.js';
 import { ADMIN, insertItem, itemRow, nameStaff, OFFICER_A, SECRET } from '../bot/features/queue/fixtures.js';
+import { createHarness, type Harness } from '../support/harness.js';
 
 const officer = { telegramId: OFFICER_A, admin: false };
 const admin = { telegramId: ADMIN, admin: true };
@@ -56,7 +61,7 @@ describe('openItemCard', () => {
     });
     const related = await insertItem(harness.db, { unitCode: 'HPZ' });
     const hidden = await insertItem(harness.db, { unitCode: 'HPZ', adminsOnly: true });
-    await linkRelated(harness.db, id, [related, hidden]);
+    await relatedLinksInsert(harness.db, id, [related, hidden]);
     await insertAddition(harness.db, { itemId: id, kind: 'addition', authorId: null, text: '三月付款' });
     await insertAttachments(harness.db, id, [
       { fileKind: 'photo', fileId: 'file-1', fileUniqueId: 'u-1', fileSize: 1200 },

@@ -1,9 +1,11 @@
 import { eq, or } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemAuditEntries } from '../../src/audit.js';
 import { SealingError } from '../../src/crypto/sealing.js';
-import { itemLinks, items } from '../../src/db/schema.js';
+import { itemAttachments, itemLinks, items, people } from '../../src/db/schema.js';
 import { MAX_ATTACHMENTS, MAX_RELATED_LINKS } from '../../src/domain/limits.js';
 import { type CreationContext, createItem, type NewItem } from '../../src/items/creation.js';
+import { reportedItemIds } from '../../src/items/ledger.js';
 import { reporterIdOf } from '../../src/items/reporter-link.js';
 import { OutboxBuffer } from '../../src/telegram/outbox.js';
 import { insertItem } from '../support/digest-fixtures.js';
@@ -181,5 +183,41 @@ describe('createItem', () => {
     const next = await createItem(harness.db, new OutboxBuffer(), base('另一条反映', 8005), context());
     if (next.kind !== 'created') throw new Error(next.kind);
     expect(next.item.id).toBe(first.item.id + 1);
+  });
+
+  it("stores with the item, in its one insert, the reporter's ledger entry and day, the files, the links and the audit row", async () => {
+    const reporter = 8006;
+    await harness.db.insert(people).values({ telegramId: reporter, role: 'monitor', community: '城东社区' });
+    const tip: NewItem = {
+      ...base('局长亲属承揽工程', reporter),
+      kind: 'tip',
+      sourceKind: 'monitor',
+      reporterId: reporter,
+      domain: 'F',
+      unitCode: 'HPZ',
+      attachments: [{ fileKind: 'photo', fileId: 'photo-1', fileUniqueId: 'u-1', fileSize: 1000 }],
+    };
+    harness.clock.advance(120_000);
+    const earlier = await createItem(
+      harness.db,
+      new OutboxBuffer(),
+      { ...tip, text: '局长亲属另一条' },
+      context(),
+    );
+    harness.clock.advance(120_000);
+    const created = await createItem(harness.db, new OutboxBuffer(), tip, context());
+    if (earlier.kind !== 'created' || created.kind !== 'created') throw new Error('not stored');
+    const id = created.item.id;
+
+    expect(await reportedItemIds(harness.db, reporter)).toEqual([earlier.item.id, id]);
+    const [person] = await harness.db.select().from(people).where(eq(people.telegramId, reporter));
+    expect(person?.lastReportedAt).not.toBeNull();
+    const files = await harness.db.select().from(itemAttachments).where(eq(itemAttachments.itemId, id));
+    expect(files.map((file) => file.fileId)).toEqual(['photo-1']);
+    const links = await harness.db.select().from(itemLinks).where(eq(itemLinks.itemId, id));
+    expect(links.map((link) => link.relatedId)).toContain(earlier.item.id);
+    const audit = await itemAuditEntries(harness.db, id);
+    expect(audit.map((entry) => [entry.action, entry.actorId])).toEqual([['item.created', null]]);
+    expect(audit[0]?.details).toMatchObject({ by: 'reporter', attachments: 1, code: 'F-HPZ' });
   });
 });

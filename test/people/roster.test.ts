@@ -3,8 +3,8 @@ import {
   countRevoked,
   enrolPerson,
   listActivePeople,
-  markReported,
   refreshProfile,
+  reportedDayUpdate,
   revokePerson,
 } from '../../src/people/roster.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -26,7 +26,7 @@ describe('the roster', () => {
     ).toEqual({ previousRole: 'monitor' });
     expect(await refreshProfile(harness.db, 5, profile)).toBe(false);
     expect(await refreshProfile(harness.db, 5, { ...profile, username: 'li2' })).toBe(true);
-    await markReported(harness.db, 5, now);
+    await reportedDayUpdate(harness.db, 5, now);
     expect(await listActivePeople(harness.db)).toEqual([
       expect.objectContaining({ telegramId: 5, role: 'officer', username: 'li2', lastReportedAt: now }),
     ]);
