@@ -5,7 +5,8 @@
  * half-written; issue 14).
  * It is read and written here only.
  */
-import { eq, inArray, sql } from 'drizzle-orm';
+import { asc, desc, eq, inArray, is, type SQL, sql } from 'drizzle-orm';
+import { type AnyPgColumn, PgTransaction } from 'drizzle-orm/pg-core';
 import { stableKeyedNumberFor } from './crypto/person-numbers.js';
 import { isChatKey, keyedNumbersFor } from './crypto/sealing.js';
 import { type Queryable, queryRows } from './db/client.js';
@@ -36,12 +37,72 @@ export interface Dialogue {
 
 /** The person's dialogue in progress, or null. Stored in the database so it survives restarts. */
 export async function getDialogue(db: Queryable, userId: number): Promise<Dialogue | null> {
+  const known = remembered.get(db);
+  if (known?.has(userId)) return copyOf(known.get(userId) ?? null);
   const [row] = await db
     .select({ kind: dialogues.kind, step: dialogues.step, data: dialogues.data })
     .from(dialogues)
     .where(inArray(dialogues.userId, rowKeysOf(userId)))
+    .orderBy(...PREFERRED_ROW(userId))
     .limit(1);
   return row ?? null;
+}
+
+/** Of a person's rows (one left under an older key beside the current one), the current key's first. */
+const PREFERRED_ROW = (userId: number) => [
+  desc(sql`${dialogues.userId} = ${dialogueRowKey(userId)}`),
+  asc(dialogues.userId),
+];
+
+/**
+ * Dialogues known in a transaction: read with the person (dialogueColumns), then kept current by every
+ * write here, so getDialogue in the same transaction answers without a statement. Only transactions:
+ * each handles its updates and ends, and one that fails is rolled back whole and not used again.
+ */
+const remembered = new WeakMap<object, Map<number, Dialogue | null>>();
+
+function copyOf(dialogue: Dialogue | null): Dialogue | null {
+  return dialogue && structuredClone(dialogue);
+}
+
+function remember(db: Queryable, userId: number, dialogue: Dialogue | null): void {
+  if (!is(db, PgTransaction)) return;
+  let known = remembered.get(db);
+  if (!known) {
+    known = new Map();
+    remembered.set(db, known);
+  }
+  known.set(userId, copyOf(dialogue));
+}
+
+/**
+ * The columns that read a person's dialogue inside another query (activePerson's), so a private update,
+ * which reads the person and then their dialogue, reads both in one statement (issue 20). Each is a
+ * subquery of the same preferred row; pass what they read to rememberDialogue.
+ */
+export function dialogueColumns(userId: number) {
+  const pick = (column: AnyPgColumn) =>
+    sql`(select ${column} from ${dialogues} where ${inArray(dialogues.userId, rowKeysOf(userId))}
+         order by ${sql.join(PREFERRED_ROW(userId), sql`, `)} limit 1)`;
+  return {
+    dialogueKind: pick(dialogues.kind).mapWith(String) as SQL<string | null>,
+    dialogueStep: pick(dialogues.step).mapWith(String) as SQL<string | null>,
+    dialogueData: pick(dialogues.data).mapWith(dialogues.data) as SQL<Record<string, unknown> | null>,
+  };
+}
+
+/** Keeps what dialogueColumns read in transaction `db`, for getDialogue to answer from. */
+export function rememberDialogue(
+  db: Queryable,
+  userId: number,
+  read: {
+    dialogueKind: string | null;
+    dialogueStep: string | null;
+    dialogueData: Record<string, unknown> | null;
+  },
+): void {
+  const { dialogueKind: kind, dialogueStep: step, dialogueData: data } = read;
+  remember(db, userId, kind !== null && step !== null && data !== null ? { kind, step, data } : null);
 }
 
 /**
@@ -65,6 +126,7 @@ export async function setDialogue(db: Queryable, userId: number, dialogue: Dialo
       target: dialogues.userId,
       set: { kind: dialogue.kind, step: dialogue.step, data: dialogue.data, updatedAt: TODAY },
     });
+  remember(db, userId, dialogue);
 }
 
 /** Drops dialogues that have not moved for DRAFT_DAYS: an abandoned draft is not kept for ever. */
@@ -82,6 +144,7 @@ export async function clearDialogue(db: Queryable, userId: number): Promise<bool
     .delete(dialogues)
     .where(inArray(dialogues.userId, rowKeysOf(userId)))
     .returning({ userId: dialogues.userId });
+  remember(db, userId, null);
   return removed.length > 0;
 }
 

@@ -11,6 +11,7 @@ import {
   pruneDialogues,
   setDialogue,
 } from '../src/dialogues.js';
+import { activePerson } from '../src/people/store.js';
 import { createHarness, type Harness } from './support/harness.js';
 
 describe('dialogues', () => {
@@ -75,5 +76,37 @@ describe('dialogues', () => {
     );
     expect(left.map((row) => String(row.user_id)).join(' ')).not.toMatch(/731000007[78]/);
     expect(await keyDialoguesOfOlderRows(harness.db)).toBe(0);
+  });
+
+  it('is read with the person in a transaction, and getDialogue there answers from it, kept current by each write', async () => {
+    await harness.enrol(40, 'monitor', { community: '丹城社区' });
+    await setDialogue(harness.db, 40, { kind: 'tip', step: 'text', data: { text: '草稿' } });
+    const changeBehindItsBack = (tx: Parameters<typeof getDialogue>[0]) =>
+      tx.execute(sql`update dialogues set step = 'changed' where user_id = ${dialogueRowKey(40)}`);
+    await harness.db.transaction(async (tx) => {
+      expect(await activePerson(tx, 40, [])).toMatchObject({ role: 'monitor' });
+      // A change made behind dialogues.ts is not seen: the answer came from the person's read, no statement.
+      await changeBehindItsBack(tx);
+      expect(await getDialogue(tx, 40)).toEqual({ kind: 'tip', step: 'text', data: { text: '草稿' } });
+      // What the caller does with its copy does not change what is remembered.
+      const copy = await getDialogue(tx, 40);
+      if (copy) copy.data.text = '改过';
+      expect((await getDialogue(tx, 40))?.data).toEqual({ text: '草稿' });
+      await setDialogue(tx, 40, { kind: 'tip', step: 'unit', data: { text: '草稿二' } });
+      expect(await getDialogue(tx, 40)).toEqual({ kind: 'tip', step: 'unit', data: { text: '草稿二' } });
+      await clearDialogue(tx, 40);
+      expect(await getDialogue(tx, 40)).toBeNull();
+    });
+    // Outside a transaction nothing is remembered: every read goes to the table.
+    await setDialogue(harness.db, 40, { kind: 'tip', step: 'text', data: {} });
+    await activePerson(harness.db, 40, []);
+    await changeBehindItsBack(harness.db);
+    expect((await getDialogue(harness.db, 40))?.step).toBe('changed');
+    // Nor for someone not enrolled, whose read found no row.
+    await setDialogue(harness.db, 41, { kind: 'tip', step: 'text', data: {} });
+    await harness.db.transaction(async (tx) => {
+      expect(await activePerson(tx, 41, [])).toBeNull();
+      expect((await getDialogue(tx, 41))?.step).toBe('text');
+    });
   });
 });

@@ -8,6 +8,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { blindIndexFor } from '../crypto/sealing.js';
 import type { Queryable } from '../db/client.js';
 import { people } from '../db/schema.js';
+import { dialogueColumns, rememberDialogue } from '../dialogues.js';
 import { isRole, type Role, SECTION_ROLES } from '../domain/roles.js';
 import { type Language, languageFor } from '../i18n.js';
 import { getSetting } from '../settings.js';
@@ -33,7 +34,11 @@ export interface StoredProfile {
   language: string | null;
 }
 
-/** The active enrolment of a Telegram user; ids in `adminIds` (ADMIN_IDS) are admins even before enrolling. */
+/**
+ * The active enrolment of a Telegram user; ids in `adminIds` (ADMIN_IDS) are admins even before enrolling.
+ * An enrolled person's dialogue is read in the same statement and kept for the transaction
+ * (rememberDialogue): nearly every update of theirs reads it next.
+ */
 export async function activePerson(
   db: Queryable,
   telegramId: number,
@@ -48,11 +53,13 @@ export async function activePerson(
       language: people.language,
       displayName: people.displayName,
       username: people.username,
+      ...dialogueColumns(telegramId),
     })
     .from(people)
     .where(and(eq(people.telegramId, telegramId), isNull(people.revokedAt)));
   if (row && isRole(row.role)) {
-    const { displayName, username, ...person } = row;
+    const { displayName, username, dialogueKind, dialogueStep, dialogueData, ...person } = row;
+    rememberDialogue(db, telegramId, { dialogueKind, dialogueStep, dialogueData });
     return { ...person, role: row.role, stored: { displayName, username, language: row.language } };
   }
   if (adminIds.includes(telegramId)) {
