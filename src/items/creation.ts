@@ -25,7 +25,7 @@ import { headKeyForItem } from '../heads/tenures.js';
 import { workingCalendar } from '../holidays.js';
 import { reportedDayUpdate } from '../people/roster.js';
 import type { OutboxBuffer } from '../telegram/outbox.js';
-import { countInLedgerSince, lockedLedgerWrites, lockLedger } from './ledger.js';
+import { countInLedgerSince, lockedLedgerColumn, lockedLedgerFrom, lockedLedgerWrites } from './ledger.js';
 import { alertSection } from './notifications.js';
 import { REPORTER_ACTOR, sealedReporterFor } from './reporter-link.js';
 import {
@@ -126,9 +126,10 @@ export async function createItem(
 
   const now = context.now;
   // The reads below do not depend on one another, so they are sent together: postgres.js pipelines
-  // them in the transaction (one round trip); PGlite runs them in turn.
-  // The reporter's ledger is read (and locked) once: for the flood limit now, to add the item below.
-  const [before, ledger, calendar, headPersonKey] = await Promise.all([
+  // them in the transaction (one round trip); PGlite runs them in turn. The calendar and the head are
+  // usually answered from the read cache (src/db/read-cache.ts) without a statement.
+  const reporterId = input.reporterId;
+  const [before, calendar, headPersonKey] = await Promise.all([
     readBeforeInsert(db, {
       hashes: blindIndexes(contentKey({ ...input, text })),
       duplicateSince: new Date(now.getTime() - DUPLICATE_WINDOW_MS),
@@ -136,13 +137,16 @@ export async function createItem(
       domain: input.domain,
       now,
       maxLinks: MAX_RELATED_LINKS,
+      // The reporter's ledger is read (and locked) once, in the same statement: for the flood limit
+      // now, to add the item below.
+      alongside: reporterId === null ? {} : { ledger: lockedLedgerColumn(reporterId) },
     }),
-    input.reporterId === null ? null : lockLedger(db, input.reporterId),
     // Due dates count working days on the official calendar (holidays off, make-up Saturdays on).
     workingCalendar(db),
     // The item is about whoever headed the unit the day it arrived; a later head change never moves it.
     headKeyForItem(db, input.unitCode, now, context.config.timeZone),
   ]);
+  const ledger = reporterId === null ? null : lockedLedgerFrom(reporterId, before.alongside.ledger);
   const duplicate = before.duplicateId === null ? null : await loadItemSummary(db, before.duplicateId);
   if (duplicate) return { kind: 'duplicate', item: duplicate };
   if (ledger && isFlooding(countInLedgerSince(ledger, new Date(now.getTime() - FLOOD_WINDOW_MS)))) {
@@ -150,7 +154,6 @@ export async function createItem(
   }
   const itemId = before.nextId;
   if (itemId === null) throw new Error('no item id was reserved for a new item');
-  const reporterId = input.reporterId;
 
   const decision = route(
     {

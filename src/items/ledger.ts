@@ -8,7 +8,7 @@
  * A lookup tries the person's index under every key of the ring (a rotation may be half done); a
  * write merges whatever it found into one row under the current key and removes the others.
  */
-import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import {
   blindIndexesFor,
   blindIndexFor,
@@ -101,12 +101,37 @@ export interface LockedLedger {
 }
 
 /** Reads this person's ledger rows under any key, locking them until the caller's transaction ends. */
-export async function lockLedger(db: Queryable, reporterId: number): Promise<LockedLedger> {
+async function lockLedger(db: Queryable, reporterId: number): Promise<LockedLedger> {
   const rows = await db
     .select({ key: reporterLedgers.key, entries: reporterLedgers.entries })
     .from(reporterLedgers)
     .where(inArray(reporterLedgers.key, ledgerKeys(reporterId)))
     .for('update');
+  return lockedLedgerOf(reporterId, rows);
+}
+
+/**
+ * lockLedger's read as a column of another query (readBeforeInsert's), so storing a tip reads the
+ * ledger with the items it needs in one statement (issue 20): the rows as a JSON array of [key,
+ * entries] pairs, or null for none, locked like lockLedger's. Give what it read to lockedLedgerFrom.
+ */
+export function lockedLedgerColumn(reporterId: number): SQL<unknown> {
+  return sql`(select json_agg(json_build_array(held.key, held.entries)) from (
+      select ${reporterLedgers.key}, ${reporterLedgers.entries} from ${reporterLedgers}
+      where ${inArray(reporterLedgers.key, ledgerKeys(reporterId))}
+      for update) held)`;
+}
+
+/** The locked ledger lockedLedgerColumn read. */
+export function lockedLedgerFrom(reporterId: number, column: unknown): LockedLedger {
+  const pairs = (typeof column === 'string' ? JSON.parse(column) : (column ?? [])) as [string, string][];
+  return lockedLedgerOf(
+    reporterId,
+    pairs.map(([key, entries]) => ({ key, entries })),
+  );
+}
+
+function lockedLedgerOf(reporterId: number, rows: readonly { key: string; entries: string }[]): LockedLedger {
   return { reporterId, keys: rows.map((row) => row.key), entries: merged(rows.map(openEntries)) };
 }
 

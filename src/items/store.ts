@@ -413,7 +413,9 @@ export interface BeforeInsert {
 /**
  * Reads what storing a new item needs (BeforeInsert) in one statement: with the insert that follows, a
  * tip takes two statements on the items table instead of four (a duplicate check, the routing read, the
- * insert and an update sealing the reporter once the id was known). Issue 20.
+ * insert and an update sealing the reporter once the id was known). Issue 20. `alongside` are columns
+ * built by other modules to read in the same statement (the reporter's locked ledger); their values
+ * come back under the same names, as the driver gave them.
  */
 export async function readBeforeInsert(
   db: Queryable,
@@ -424,16 +426,18 @@ export async function readBeforeInsert(
     domain: Domain;
     now: Date;
     maxLinks: number;
+    alongside?: Readonly<Record<string, SQL>>;
   },
-): Promise<BeforeInsert> {
+): Promise<BeforeInsert & { alongside: Record<string, unknown> }> {
   const { unitCode, domain, maxLinks } = input;
   const since = new Date(input.now.getTime() - RELATED_WINDOW_DAYS * DAY_MS).toISOString();
   const until = input.now.toISOString();
-  const rows = await queryRows<{
-    role: 'duplicate' | 'recent' | 'next';
-    id: number | string;
-    domain: Domain | null;
-    created_ms: number | string | null;
+  const extra = Object.entries(input.alongside ?? {});
+  const [row] = await queryRows<{
+    duplicate_id: number | string | null;
+    next_id: number | string | null;
+    recent: string | [number, Domain, number][] | null;
+    [name: string]: unknown;
   }>(
     db,
     sql`with duplicate as (
@@ -441,38 +445,39 @@ export async function readBeforeInsert(
           where ${inArray(items.contentHash, [...input.hashes])}
             and created_at >= ${input.duplicateSince.toISOString()}::timestamptz
           limit 1)
-        select 'duplicate' as role, id, null as domain, null as created_ms from duplicate
-        union all
-        (select 'recent', id, domain, extract(epoch from created_at) * 1000 from ${items}
-         where unit_code = ${unitCode} and domain = ${domain}
-           and created_at >= ${since}::timestamptz and created_at <= ${until}::timestamptz
-         order by created_at desc, id desc limit ${maxLinks})
-        union all
-        (select 'recent', id, domain, extract(epoch from created_at) * 1000 from ${items}
-         where unit_code = ${unitCode} and domain <> ${domain}
-           and created_at >= ${since}::timestamptz and created_at <= ${until}::timestamptz
-         limit ${REPEAT_SUBJECT_THRESHOLD - 1})
-        union all
-        -- A one-time filter: the sequence moves only when the item is new.
-        select 'next', nextval(pg_get_serial_sequence('items', 'id')), null, null
-        where not exists (select 1 from duplicate)`,
+        select
+          (select id from duplicate) as duplicate_id,
+          -- A one-time filter: the sequence moves only when the item is new.
+          (select nextval(pg_get_serial_sequence('items', 'id')) where not exists (select 1 from duplicate))
+            as next_id,
+          (select json_agg(json_build_array(id, domain, created_ms)) from (
+            (select id, domain, extract(epoch from created_at) * 1000 as created_ms from ${items}
+             where unit_code = ${unitCode} and domain = ${domain}
+               and created_at >= ${since}::timestamptz and created_at <= ${until}::timestamptz
+             order by created_at desc, id desc limit ${maxLinks})
+            union all
+            (select id, domain, extract(epoch from created_at) * 1000 from ${items}
+             where unit_code = ${unitCode} and domain <> ${domain}
+               and created_at >= ${since}::timestamptz and created_at <= ${until}::timestamptz
+             limit ${REPEAT_SUBJECT_THRESHOLD - 1})) recent) as recent
+          ${sql.join(
+            extra.map(([name, column]) => sql`, ${column} as ${sql.identifier(name)}`),
+            sql``,
+          )}`,
   );
-  let duplicateId: number | null = null;
-  let nextId: number | null = null;
-  const recentItems: RecentItem[] = [];
-  for (const row of rows) {
-    if (row.role === 'duplicate') duplicateId = Number(row.id);
-    else if (row.role === 'next') nextId = Number(row.id);
-    else {
-      recentItems.push({
-        id: Number(row.id),
-        domain: row.domain as Domain,
-        unitCode,
-        createdAt: new Date(Number(row.created_ms)),
-      });
-    }
-  }
-  return { duplicateId, nextId, recentItems };
+  if (!row) throw new Error('the read before an insert returned no row');
+  const recent = typeof row.recent === 'string' ? JSON.parse(row.recent) : (row.recent ?? []);
+  return {
+    duplicateId: row.duplicate_id === null ? null : Number(row.duplicate_id),
+    nextId: row.next_id === null ? null : Number(row.next_id),
+    recentItems: (recent as [number, Domain, number][]).map(([id, itemDomain, createdMs]) => ({
+      id: Number(id),
+      domain: itemDomain,
+      unitCode,
+      createdAt: new Date(Number(createdMs)),
+    })),
+    alongside: Object.fromEntries(extra.map(([name]) => [name, row[name]])),
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import { type CreationContext, createItem, type NewItem } from '../../src/items/
 import { reportedItemIds } from '../../src/items/ledger.js';
 import { reporterIdOf } from '../../src/items/reporter-link.js';
 import { OutboxBuffer } from '../../src/telegram/outbox.js';
+import { testDatabaseKind } from '../support/database.js';
 import { insertItem } from '../support/digest-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
@@ -220,4 +221,28 @@ describe('createItem', () => {
     expect(audit.map((entry) => [entry.action, entry.actorId])).toEqual([['item.created', null]]);
     expect(audit[0]?.details).toMatchObject({ by: 'reporter', attachments: 1, code: 'F-HPZ' });
   });
+
+  it.runIf(testDatabaseKind === 'postgres')(
+    "locks the reporter's ledger in its first read: two tips of one reporter at once both stay listed",
+    async () => {
+      const reporter = 8007;
+      const store = (text: string) =>
+        harness.db.transaction(async (tx) => {
+          const outcome = await createItem(
+            tx,
+            new OutboxBuffer(),
+            { ...base(text, reporter), kind: 'tip', sourceKind: 'monitor', reporterId: reporter },
+            context(),
+          );
+          // Hold the lock a moment, so the other transaction really waits on it.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return outcome;
+        });
+      await store('第一条'); // the ledger row exists from here on, so there is a row to lock
+      const both = await Promise.all([store('第二条'), store('第三条')]);
+      const ids = both.map((outcome) => (outcome.kind === 'created' ? outcome.item.id : null));
+      expect(ids).not.toContain(null);
+      expect(await reportedItemIds(harness.db, reporter)).toEqual(expect.arrayContaining(ids));
+    },
+  );
 });
