@@ -9,7 +9,7 @@ import {
   sealAt,
   unsealAt,
 } from '../crypto/sealing.js';
-import { type Db, type Queryable, queryRows } from '../db/client.js';
+import { type Db, type Queryable, queryRows, type Statement } from '../db/client.js';
 import { outbox, replyRefs } from '../db/schema.js';
 import { deleteSetting, getSetting } from '../settings.js';
 import { splitHtml } from './html.js';
@@ -100,18 +100,24 @@ export const OUTBOX_WAKE_SQL = sql`pg_notify(${OUTBOX_CHANNEL}, '')`;
 
 /**
  * Writes queued messages to the outbox on the given transaction (or database) and notifies the
- * sending replica at commit. `notify: false` leaves the notification to the caller, who promises to
- * issue OUTBOX_WAKE_SQL in the same transaction (the update processor folds it into a statement it
- * runs anyway, saving a round trip per update). A message's `createdAt` dates its row by its cause
- * (the update processor gives each update's arrival) instead of this transaction's start.
+ * sending replica at commit. A message's `createdAt` dates its row by its cause (the update processor
+ * gives each update's arrival) instead of this transaction's start.
  */
-export async function writeOutbox(
-  db: Queryable,
-  messages: readonly OutgoingMessage[],
-  options: { notify?: boolean } = {},
-): Promise<void> {
+export async function writeOutbox(db: Queryable, messages: readonly OutgoingMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  await db.insert(outbox).values(
+  await outboxInsert(db, messages);
+  // Delivered at commit: the sending replica (maybe another process) wakes without polling.
+  await db.execute(sql`select ${OUTBOX_WAKE_SQL}`);
+}
+
+/**
+ * The insert writeOutbox sends, built but not sent (null when there are no messages), for a caller
+ * that sends it within a statement of its own and issues OUTBOX_WAKE_SQL in the same transaction: the
+ * update processor sends it in its "done" mark (issue 20).
+ */
+export function outboxInsert(db: Queryable, messages: readonly OutgoingMessage[]): Statement | null {
+  if (messages.length === 0) return null;
+  return db.insert(outbox).values(
     messages.map((message) => ({
       // A private chat is a person: addressed by a keyed number (its real id is in the sealed payload),
       // so a waiting or undeliverable message does not name them in a dump (issue 14). Groups stay as they are.
@@ -126,8 +132,6 @@ export async function writeOutbox(
       ...(message.createdAt ? { createdAt: message.createdAt } : {}),
     })),
   );
-  // Delivered at commit: the sending replica (maybe another process) wakes without polling.
-  if (options.notify ?? true) await db.execute(sql`select ${OUTBOX_WAKE_SQL}`);
 }
 
 /** A message Telegram accepted: the outbox row, and what a reply to it will need. */

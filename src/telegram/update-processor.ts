@@ -7,7 +7,7 @@ import { DIRECTORY_VERSION, useReadCache } from '../db/read-cache.js';
 import { inboxUpdates } from '../db/schema.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { OUTBOX_WAKE_SQL, OutboxBuffer, type OutgoingMessage, writeOutbox } from './outbox.js';
+import { OUTBOX_WAKE_SQL, OutboxBuffer, type OutgoingMessage, outboxInsert, writeOutbox } from './outbox.js';
 
 /** Tries before an update is parked as failed (visible to admins through the CLI). */
 export const MAX_HANDLING_ATTEMPTS = 5;
@@ -212,13 +212,14 @@ export class UpdateProcessor {
           for (const message of out.messages) outgoing.push({ ...message, createdAt });
           handledIds.push(update.update_id);
         }
-        await writeOutbox(tx, outgoing, { notify: false });
-        // The outbox notification rides on the "done" mark: one statement instead of two. The row
-        // keeps its id (a redelivered update is recognised) but not whose it was: beside handled_at,
-        // the sender's key would tie them to what this transaction wrote (issue 14).
+        // The outgoing messages and their notification ride on the "done" mark: one statement instead
+        // of three. The row keeps its id (a redelivered update is recognised) but not whose it was:
+        // beside handled_at, the sender's key would tie them to what this transaction wrote (issue 14).
+        const written = outboxInsert(tx, outgoing);
+        const withOutgoing = written ? sql`with written as (${written.getSQL()}) ` : sql``;
         const wake = outgoing.length > 0 ? sql`returning ${OUTBOX_WAKE_SQL}` : sql``;
         await tx.execute(
-          sql`update ${inboxUpdates} set status = 'done', payload = null, order_key = '', handled_at = now(),
+          sql`${withOutgoing}update ${inboxUpdates} set status = 'done', payload = null, order_key = '', handled_at = now(),
                 last_error = null
               where update_id in (${sql.join(
                 handledIds.map((id) => sql`${id}`),
