@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Runs at every install (package.json "prepare"): compiles TypeScript into dist/ (as `npm run build` does),
-// so `npm start` runs built code and needs neither TypeScript nor a writable source tree. A production
-// install (`npm ci --omit=dev`) has no TypeScript: there the dist/ that was built before is used, and
-// the install fails only if there is none.
+// Runs at every install (package.json "prepare") and as `npm run build`: compiles TypeScript into dist/,
+// so `npm start` runs built code and needs neither TypeScript nor a writable source tree, then bundles
+// the two entry points (see bundleEntryPoints). A production install (`npm ci --omit=dev`) has no
+// TypeScript: there the dist/ that was built before is used, and the install fails only if there is none.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -37,4 +37,57 @@ if (result.status !== 0) {
   // copy must not stop an install, but a build that emitted nothing must.
   if (!existsSync(built)) process.exit(result.status ?? 1);
   process.stderr.write('liaison-bot: the build reported type errors (see above); dist/ was written anyway\n');
+}
+await bundleEntryPoints();
+
+/**
+ * Rewrites dist/src/main.js and dist/src/cli.js, which tsc just wrote as one small module each, as
+ * one file each holding the app and most of its packages. Loading ~150 of our modules and ~600 of the
+ * packages' files cost every start ~250 ms of the ~600 ms before the app's first line runs (resolving,
+ * reading and compiling each file, 2-core bench machine); a bot restart and every CLI command pay it.
+ * Nothing else changes: the other dist/ modules (the bench and tests import them) stay as tsc wrote
+ * them, and without esbuild the unbundled entry points, which run the same code, are kept.
+ *
+ * Left outside the bundle, each for a reason of its own:
+ * - @electric-sql/pglite loads its WebAssembly and data files from beside its own module;
+ * - postgres is patched at install (scripts/patch-postgres-driver.mjs) and checked at start
+ *   (src/db/driver-patch.ts): the code that runs must be that installed, checked copy;
+ * - pino and pino-pretty: pino's transports run in worker threads that load files by path;
+ * - node-cron runs background tasks from a daemon file beside its own module;
+ * - echarts, @resvg/resvg-js (a native addon) and exceljs are imported only when first used.
+ */
+async function bundleEntryPoints() {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    process.stderr.write('liaison-bot: esbuild is not installed: dist/ keeps its unbundled entry points\n');
+    return;
+  }
+  for (const entry of ['main', 'cli']) {
+    await esbuild.build({
+      entryPoints: [join(root, 'src', `${entry}.ts`)],
+      outfile: join(root, 'dist', 'src', `${entry}.js`),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20.19',
+      sourcemap: 'linked',
+      logLevel: 'warning',
+      external: [
+        '@electric-sql/pglite',
+        'postgres',
+        'pino',
+        'pino-pretty',
+        'node-cron',
+        'echarts',
+        '@resvg/resvg-js',
+        'exceljs',
+      ],
+      // The bundled CommonJS packages (telegraf and its own) call require(), which ES modules lack.
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+    });
+  }
 }

@@ -65,19 +65,28 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 }
 
-/** Runs the TypeScript build in a child process, beside the database templates. */
+/**
+ * Runs the build (`npm run build`: TypeScript, then the bundled entry points that `npm start` and
+ * `npm run cli` run) in a child process, beside the database templates.
+ */
 function build(): Promise<void> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-      stdio: 'ignore',
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/build.mjs'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      errors = `${errors}${chunk.toString()}`.slice(-4000);
     });
     child.on('exit', (code) => {
-      if (code !== 0) {
-        process.stderr.write(
-          'warning: the build reported type errors; end-to-end tests run the emitted code\n',
-        );
+      // Type errors do not fail the build script (it says so on stderr); a build that wrote nothing does.
+      if (code !== 0) reject(new Error(`the build failed (exit ${code}):\n${errors}`));
+      else {
+        if (errors.includes('type errors')) {
+          process.stderr.write(
+            'warning: the build reported type errors; end-to-end tests run the emitted code\n',
+          );
+        }
+        resolve();
       }
-      resolve();
     });
   });
 }

@@ -1,0 +1,51 @@
+/**
+ * The build (scripts/build.mjs, run by the global setup): the two entry points that `npm start` and
+ * `npm run cli` run are each one bundled file, so a start does not resolve, read and compile the app's
+ * ~150 modules and its packages' files one by one. What they run is proven by the end-to-end tests,
+ * which start these very files.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../src/paths.js';
+
+/** Every module specifier a built file imports, statically or with import(). */
+function importedSpecifiers(file: string): string[] {
+  const text = readFileSync(join(packageRoot(), file), 'utf8');
+  const found = [
+    ...text.matchAll(/^\s*import\s[^'"]*?from\s*['"]([^'"]+)['"]/gm),
+    ...text.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm),
+    ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ];
+  return [...new Set(found.map((match) => match[1] ?? ''))];
+}
+
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+}
+
+describe.each(['dist/src/main.js', 'dist/src/cli.js'])('the built entry point %s', (file) => {
+  it('imports none of the app’s own modules: they are bundled into it', () => {
+    const relative = importedSpecifiers(file).filter((specifier) => specifier.startsWith('.'));
+    expect(relative).toEqual([]);
+  });
+
+  it('leaves outside only the packages that must load files of their own, or load on first use', () => {
+    const packages = importedSpecifiers(file).filter((specifier) => !specifier.startsWith('node:'));
+    const outside = new Set([
+      '@electric-sql/pglite',
+      'postgres',
+      'pino',
+      'pino-pretty',
+      'node-cron',
+      'echarts',
+      '@resvg/resvg-js',
+      'exceljs',
+    ]);
+    expect(packages.filter((specifier) => !outside.has(packageName(specifier)))).toEqual([]);
+    // The embedded database is loaded from its package, beside its WebAssembly and data files.
+    expect(packages).toContain('@electric-sql/pglite');
+  });
+});
