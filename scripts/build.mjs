@@ -42,9 +42,10 @@ await bundleEntryPoints();
 
 /**
  * Rewrites dist/src/main.js and dist/src/cli.js, which tsc just wrote as one small module each, as
- * one file each holding the app and most of its packages. Loading ~150 of our modules and ~600 of the
- * packages' files cost every start ~250 ms of the ~600 ms before the app's first line runs (resolving,
- * reading and compiling each file, 2-core bench machine); a bot restart and every CLI command pay it.
+ * one file each holding the app and most of its packages. Unbundled, `node dist/src/main.js --version`
+ * opened 633 files (145 of them the app's modules) and took 0.62 s, bundled 66 files and 0.35 s
+ * (2-core bench machine): resolving, reading and compiling each file, which every bot start and every
+ * CLI command paid.
  * Nothing else changes: the other dist/ modules (the bench and tests import them) stay as tsc wrote
  * them, and without esbuild the unbundled entry points, which run the same code, are kept.
  *
