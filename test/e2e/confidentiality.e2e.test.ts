@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import { FLOOD_LIMIT } from '../../src/domain/limits.js';
 import { packageRoot } from '../../src/paths.js';
-import { CHILD_NODE_FLAGS } from '../support/child-node.js';
 import { testDatabaseKind } from '../support/database.js';
 import { E2eSession, textOf } from '../support/e2e-session.js';
 import type { RecordedCall } from '../support/fake-bot-api.js';
@@ -38,7 +37,7 @@ describe(`data key and rotate-key through the real process on ${testDatabaseKind
   let receipt: RecordedCall;
 
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, [...CHILD_NODE_FLAGS, join(packageRoot(), 'dist/src/cli.js'), ...args], {
+    spawnSync(process.execPath, [join(packageRoot(), 'dist/src/cli.js'), ...args], {
       cwd: session.database.cwd,
       env: { PATH: process.env.PATH ?? '', ...session.database.env, ...env },
       encoding: 'utf8',

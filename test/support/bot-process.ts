@@ -3,7 +3,6 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
-import { CHILD_NODE_FLAGS } from './child-node.js';
 import { createScratchPostgres, provided, TEST_DATABASE_URL } from './database.js';
 import { TEST_DATA_KEY } from './test-key.js';
 
@@ -57,7 +56,7 @@ export class BotProcess {
 
   /** Starts the bot with exactly `env` (plus PATH) in `cwd`. */
   static start(env: Record<string, string>, cwd: string): BotProcess {
-    const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, join(packageRoot(), 'dist/src/main.js')], {
+    const child = spawn(process.execPath, [join(packageRoot(), 'dist/src/main.js')], {
       cwd,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
-import { CHILD_NODE_FLAGS } from './child-node.js';
 
 /** What one run of the real CLI process printed, apart per stream, and how it exited. */
 export interface CliRun {
@@ -20,15 +19,11 @@ export function runCliProcess(
   cwd: string,
   options: { timeoutMs?: number; entry?: string } = {},
 ): Promise<CliRun> {
-  const child = spawn(
-    process.execPath,
-    [...CHILD_NODE_FLAGS, join(packageRoot(), options.entry ?? 'dist/src/cli.js'), ...args],
-    {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [join(packageRoot(), options.entry ?? 'dist/src/cli.js'), ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
