@@ -213,8 +213,9 @@ export class UpdateProcessor {
           handledIds.push(update.update_id);
         }
         // The outgoing messages and their notification ride on the "done" mark: one statement, where
-        // the outbox insert used to be a second. The row keeps its id (a redelivered update is recognised) but not whose it was:
-        // beside handled_at, the sender's key would tie them to what this transaction wrote (issue 14).
+        // the outbox insert used to be a second. The row keeps its id (a redelivered update is
+        // recognised) but not whose it was: beside handled_at, the sender's key would tie them to what
+        // this transaction wrote (issue 14).
         const written = outboxInsert(tx, outgoing);
         const withOutgoing = written ? sql`with written as (${written.getSQL()}) ` : sql``;
         const wake = outgoing.length > 0 ? sql`returning ${OUTBOX_WAKE_SQL}` : sql``;
